@@ -1,0 +1,315 @@
+"""Infisical credentials as typed values: parse, format, and the headers each one sends.
+
+* :class:`ApiKey` ``ak.<24 hex id>.<32 hex secret>`` → ``X-API-KEY: ak.…``
+* :class:`ServiceToken` ``st.<24 hex id>.<32 hex secret>.<32 hex key>`` →
+  ``Authorization: Bearer st.<id>.<secret>`` (the key part never leaves the client)
+* :class:`ServiceAccount` ``sa.<base64 id>.<base64 secret>`` plus a NaCl key pair →
+  ``Authorization: Bearer sa.…``
+* :class:`MachineIdentity` client id and client secret → a JWT from Universal Auth login →
+  ``Authorization: Bearer <JWT>``
+
+``repr()`` and ``str()`` never show a secret part; use the explicit attributes
+(``.token``, ``.value``, ``.access_key`` …) to get the real value. A malformed credential raises
+:class:`~pytest_infisical.errors.CredentialFormatError` saying exactly what is wrong, without
+echoing any secret part.
+
+This module imports no cryptography library, so the plugin can load it cheaply.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+import secrets as _secrets
+from typing import Any, Callable, Optional
+
+import attrs
+
+from .errors import CredentialFormatError
+from .redact import redact
+
+__all__ = ["ApiKey", "MachineIdentity", "ServiceAccount", "ServiceToken"]
+
+ID_HEX_CHARS = 24
+SECRET_HEX_CHARS = 32
+
+_HEX = re.compile(r"[0-9a-f]*")
+_HEX_ANY_CASE = re.compile(r"[0-9a-fA-F]*")
+_WHITESPACE = re.compile(r"\s")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
+def _check_text(text: object, kind: str) -> str:
+    if not isinstance(text, str):
+        raise CredentialFormatError(f"{kind} must be a str, got {type(text).__name__}")
+    if not text:
+        raise CredentialFormatError(f"{kind} is empty")
+    if _WHITESPACE.search(text):
+        raise CredentialFormatError(
+            f"{kind} contains whitespace (a trailing newline from a file or an environment variable?); "
+            "strip it before use"
+        )
+    return text
+
+
+def _check_prefix(text: str, prefix: str, kind: str, form: str) -> None:
+    if text.startswith(prefix):
+        return
+    head = text.split(".", 1)[0]
+    found = f"'{head}.'" if "." in text and len(head) <= 3 else "something else"
+    others = {"st": "a service token", "ak": "an API key", "sa": "a service-account access key"}
+    hint = f" - that is {others[head]}" if head in others and head != prefix[:-1] else ""
+    raise CredentialFormatError(f"{kind} must start with {prefix!r} ({form}); it starts with {found}{hint}")
+
+
+def _check_hex(part: str, label: str, length: int, kind: str) -> None:
+    if not part:
+        raise CredentialFormatError(f"{kind}: the {label} part is empty")
+    if _HEX.fullmatch(part) is None:
+        if _HEX_ANY_CASE.fullmatch(part) is not None:
+            raise CredentialFormatError(
+                f"{kind}: the {label} part has upper-case letters; Infisical issues lowercase hex "
+                "and its SDKs reject upper case"
+            )
+        raise CredentialFormatError(
+            f"{kind}: the {label} part must be {length} lowercase hex characters; it has other characters"
+        )
+    if len(part) != length:
+        raise CredentialFormatError(
+            f"{kind}: the {label} part is {len(part)} characters; expected {length} lowercase hex characters"
+        )
+
+
+def _split(text: str, count: int, kind: str, form: str, missing: str) -> list[str]:
+    parts = text.split(".")
+    if len(parts) == count:
+        return parts
+    if len(parts) < count:
+        raise CredentialFormatError(
+            f"{kind} has {len(parts)} dot-separated parts; expected {count} ({form}): {missing}"
+        )
+    raise CredentialFormatError(f"{kind} has {len(parts)} dot-separated parts; expected {count} ({form})")
+
+
+def _hex_part_validator(label: str, length: int, kind: str) -> Callable[[Any, Any, Any], None]:
+    def check(_instance: Any, _attribute: Any, value: Any) -> None:
+        if not isinstance(value, str):
+            raise CredentialFormatError(f"{kind}: the {label} part must be a str, got {type(value).__name__}")
+        _check_hex(value, label, length, kind)
+
+    return check
+
+
+# --------------------------------------------------------------------------------------------
+
+
+_API_KEY = "API key"
+_API_KEY_FORM = "'ak.<24 hex id>.<32 hex secret>'"
+
+
+@attrs.frozen(repr=False, str=False)
+class ApiKey:
+    """An Infisical API key: ``ak.<id>.<secret>``, sent as ``X-API-KEY``.
+
+    It acts with the full rights of the user who made it, but cannot decrypt end-to-end
+    encrypted secrets (the user's private key is protected by the password).
+    """
+
+    id: str = attrs.field(validator=_hex_part_validator("id", ID_HEX_CHARS, _API_KEY))
+    secret: str = attrs.field(validator=_hex_part_validator("secret", SECRET_HEX_CHARS, _API_KEY))
+
+    @classmethod
+    def parse(cls, text: str) -> ApiKey:
+        """Parse ``ak.<id>.<secret>``; raises :class:`CredentialFormatError` saying what is wrong."""
+        text = _check_text(text, _API_KEY)
+        _check_prefix(text, "ak.", _API_KEY, _API_KEY_FORM)
+        _, id_, secret = _split(text, 3, _API_KEY, _API_KEY_FORM, "a part is missing")
+        return cls(id=id_, secret=secret)
+
+    @classmethod
+    def generate(cls, id: Optional[str] = None) -> ApiKey:
+        """A new API key with a random secret (and a random id unless given)."""
+        return cls(id=id or _secrets.token_hex(12), secret=_secrets.token_hex(16))
+
+    @property
+    def value(self) -> str:
+        """The whole key, as sent in the ``X-API-KEY`` header."""
+        return f"ak.{self.id}.{self.secret}"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The request headers for this key: ``{"X-API-KEY": "ak.…"}``."""
+        return {"X-API-KEY": self.value}
+
+    def __str__(self) -> str:
+        return redact(self.value)
+
+    def __repr__(self) -> str:
+        return f"ApiKey(id={self.id!r}, secret=<redacted>)"
+
+
+_ST = "service token"
+_ST_FORM = "'st.<24 hex id>.<32 hex secret>.<32 hex key>'"
+
+
+@attrs.frozen(repr=False, str=False)
+class ServiceToken:
+    """An Infisical (service) token ``st.<id>.<secret>.<key>``.
+
+    Only ``st.<id>.<secret>`` (:attr:`bearer`) goes on the wire; the last part (:attr:`key`) is
+    the AES key that unwraps the project key from ``GET /api/v2/service-token``.
+    """
+
+    id: str = attrs.field(validator=_hex_part_validator("id", ID_HEX_CHARS, _ST))
+    secret: str = attrs.field(validator=_hex_part_validator("secret", SECRET_HEX_CHARS, _ST))
+    key: str = attrs.field(validator=_hex_part_validator("key", SECRET_HEX_CHARS, _ST))
+
+    @classmethod
+    def parse(cls, text: str) -> ServiceToken:
+        """Parse the full four-part token; raises :class:`CredentialFormatError` saying what is wrong."""
+        text = _check_text(text, _ST)
+        _check_prefix(text, "st.", _ST, _ST_FORM)
+        _, id_, secret, key = _split(
+            text,
+            4,
+            _ST,
+            _ST_FORM,
+            "the last part, the key, is missing - an Authorization header carries only "
+            "'st.<id>.<secret>', but the full token from the dashboard ends with the key that "
+            "decrypts the project key",
+        )
+        return cls(id=id_, secret=secret, key=key)
+
+    @classmethod
+    def generate(cls, id: Optional[str] = None, key: Optional[str] = None) -> ServiceToken:
+        """A new token with a random secret (and random id and key unless given)."""
+        return cls(id=id or _secrets.token_hex(12), secret=_secrets.token_hex(16), key=key or _secrets.token_hex(16))
+
+    @property
+    def token(self) -> str:
+        """The full token, all four parts, as the dashboard shows it."""
+        return f"st.{self.id}.{self.secret}.{self.key}"
+
+    @property
+    def bearer(self) -> str:
+        """The first three parts, ``st.<id>.<secret>``: what goes after ``Bearer``."""
+        return f"st.{self.id}.{self.secret}"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``{"Authorization": "Bearer st.<id>.<secret>"}``."""
+        return {"Authorization": f"Bearer {self.bearer}"}
+
+    def __str__(self) -> str:
+        return redact(self.token)
+
+    def __repr__(self) -> str:
+        return f"ServiceToken(id={self.id!r}, secret=<redacted>, key=<redacted>)"
+
+
+_SA = "service-account access key"
+_SA_FORM = "'sa.<base64 id>.<base64 secret>'"
+_SA_ID_BYTES = 12
+_SA_SECRET_BYTES = 16
+
+
+def _b64_part(part: str, label: str, size: int) -> bytes:
+    if not part:
+        raise CredentialFormatError(f"{_SA}: the {label} part is empty")
+    if _BASE64.fullmatch(part) is None:
+        raise CredentialFormatError(f"{_SA}: the {label} part is not standard base64")
+    try:
+        raw = binascii.a2b_base64(part + "=" * (-len(part) % 4))
+    except binascii.Error:
+        raise CredentialFormatError(f"{_SA}: the {label} part is not standard base64") from None
+    if len(raw) != size:
+        raise CredentialFormatError(
+            f"{_SA}: the {label} part decodes to {len(raw)} bytes; expected {size} ({_SA_FORM})"
+        )
+    return raw
+
+
+def _check_access_key(_instance: Any, _attribute: Any, value: Any) -> None:
+    text = _check_text(value, _SA)
+    _check_prefix(text, "sa.", _SA, _SA_FORM)
+    _, id_part, secret_part = _split(text, 3, _SA, _SA_FORM, "a part is missing")
+    _b64_part(id_part, "id", _SA_ID_BYTES)
+    _b64_part(secret_part, "secret", _SA_SECRET_BYTES)
+
+
+def _b64_text(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+@attrs.frozen(repr=False, str=False)
+class ServiceAccount:
+    """A service account: its access key (``Authorization: Bearer sa.…``) and its NaCl key pair.
+
+    The key pair never goes on the wire; it opens the boxed project keys of
+    ``GET /api/v2/service-accounts/:id/keys``.
+    """
+
+    access_key: str = attrs.field(validator=_check_access_key)
+    public_key: str
+    private_key: str
+
+    @classmethod
+    def generate(cls, public_key: str, private_key: str, id: Optional[str] = None) -> ServiceAccount:
+        """A new access key (random secret; random 24-hex id unless given) for a key pair."""
+        raw_id = bytes.fromhex(id) if id else _secrets.token_bytes(_SA_ID_BYTES)
+        access_key = f"sa.{_b64_text(raw_id)}.{_b64_text(_secrets.token_bytes(_SA_SECRET_BYTES))}"
+        return cls(access_key=access_key, public_key=public_key, private_key=private_key)
+
+    @property
+    def id(self) -> str:
+        """The service account's id as 24 lowercase hex (the access key carries it in base64)."""
+        return _b64_part(self.access_key.split(".")[1], "id", _SA_ID_BYTES).hex()
+
+    @property
+    def secret(self) -> str:
+        """The secret part of the access key (base64)."""
+        return self.access_key.split(".")[2]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``{"Authorization": "Bearer sa.…"}``."""
+        return {"Authorization": f"Bearer {self.access_key}"}
+
+    def __str__(self) -> str:
+        return redact(self.access_key)
+
+    def __repr__(self) -> str:
+        return (
+            f"ServiceAccount(id={self.id!r}, access_key=<redacted>, public_key={self.public_key!r}, "
+            "private_key=<redacted>)"
+        )
+
+
+def _non_empty(_instance: Any, attribute: Any, value: Any) -> None:
+    _check_text(value, f"machine identity {attribute.name}")
+
+
+@attrs.frozen(repr=False, str=False)
+class MachineIdentity:
+    """A machine identity's Universal Auth credentials.
+
+    ``POST /api/v1/auth/universal-auth/login`` with :attr:`login_body` returns an access token
+    (a JWT) that then goes in ``Authorization: Bearer <accessToken>``.
+    """
+
+    client_id: str = attrs.field(validator=_non_empty)
+    client_secret: str = attrs.field(validator=_non_empty)
+    identity_id: Optional[str] = None
+
+    @property
+    def login_body(self) -> dict[str, str]:
+        """The JSON body of the Universal Auth login call."""
+        return {"clientId": self.client_id, "clientSecret": self.client_secret}
+
+    def __str__(self) -> str:
+        return f"MachineIdentity({self.client_id})"
+
+    def __repr__(self) -> str:
+        return (
+            f"MachineIdentity(client_id={self.client_id!r}, client_secret=<redacted>, identity_id={self.identity_id!r})"
+        )

@@ -1,0 +1,576 @@
+"""Infisical's end-to-end cryptography, as small typed functions (PROTOCOL.md §4).
+
+* Symmetric: AES-256-GCM whose key is the **UTF-8 bytes of a 32-character hex string** (never
+  hex-decoded), a 16-byte random IV and a 16-byte tag kept apart from the ciphertext; every part
+  travels as standard base64. Decryption also accepts the 12-byte IVs of the SDKs' helper scheme.
+* Asymmetric: NaCl ``crypto_box`` (X25519 + XSalsa20-Poly1305), byte-compatible with tweetnacl's
+  ``nacl.box``; keys and nonces are standard base64.
+* Key wrapping: a service token's 4th part wraps the project key symmetrically; a service account's
+  key pair opens a box whose sender key is its own public key.
+
+All strings in and out are exactly as Infisical sends them. Bad input raises an error from
+:mod:`pytest_infisical.errors` naming the field and the expected form; no raw ``binascii.Error``,
+``InvalidTag`` or ``nacl`` exception reaches the caller, and no key or plaintext appears in any
+message or repr.
+"""
+
+from __future__ import annotations
+
+import binascii
+import os
+import secrets as _secrets
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
+
+import attrs
+import nacl.exceptions
+import nacl.public
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .errors import DecryptionError, InvalidEncodingError, InvalidLengthError, MalformedObjectError
+
+if TYPE_CHECKING:
+    from .credentials import ServiceToken
+
+__all__ = [
+    "AsymmetricCiphertext",
+    "DecryptedSecret",
+    "EncryptedSecret",
+    "KeyPair",
+    "PlaintextSecrets",
+    "SymmetricCiphertext",
+    "decrypt_asymmetric",
+    "decrypt_secret",
+    "decrypt_secrets",
+    "decrypt_symmetric",
+    "encrypt_asymmetric",
+    "encrypt_secret",
+    "encrypt_symmetric",
+    "generate_key_pair",
+    "generate_project_key",
+    "unwrap_project_key_for_service_account",
+    "unwrap_project_key_for_service_token",
+    "wrap_project_key_for_service_account",
+    "wrap_project_key_for_service_token",
+]
+
+IV_BYTES = 16
+TAG_BYTES = 16
+KEY_BYTES = 32
+NONCE_BYTES = 24
+_DECRYPT_IV_BYTES = (16, 12)
+
+_B64_EXAMPLE = "standard base64 with '=' padding"
+
+
+# --------------------------------------------------------------------------------------------
+# value types
+
+
+@attrs.frozen
+class SymmetricCiphertext:
+    """One AES-256-GCM encryption as Infisical sends it: three standard-base64 strings."""
+
+    ciphertext: str
+    iv: str
+    tag: str
+
+
+@attrs.frozen
+class AsymmetricCiphertext:
+    """One NaCl box as Infisical sends it: the box (MAC ‖ encrypted message) and its nonce."""
+
+    ciphertext: str
+    nonce: str
+
+
+@attrs.frozen(repr=False)
+class KeyPair:
+    """A NaCl box key pair, both halves standard base64 of 32 bytes."""
+
+    public_key: str
+    private_key: str
+
+    def __repr__(self) -> str:
+        return f"KeyPair(public_key={self.public_key!r}, private_key=<redacted>)"
+
+
+class _HasKeyPair(Protocol):
+    @property
+    def public_key(self) -> str: ...
+
+    @property
+    def private_key(self) -> str: ...
+
+
+@attrs.frozen
+class EncryptedSecret:
+    """The nine cipher fields of one Infisical secret (name, value, comment)."""
+
+    secretKeyCiphertext: str
+    secretKeyIV: str
+    secretKeyTag: str
+    secretValueCiphertext: str
+    secretValueIV: str
+    secretValueTag: str
+    secretCommentCiphertext: str
+    secretCommentIV: str
+    secretCommentTag: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The fields as a JSON-ready dict, keyed exactly as Infisical's API expects them."""
+        return attrs.asdict(self)
+
+
+@attrs.frozen(repr=False)
+class DecryptedSecret:
+    """One secret in plaintext. ``repr()`` never shows the value or the comment."""
+
+    name: str
+    value: str
+    comment: str = ""
+    type: str = "shared"
+    id: Optional[str] = None
+    version: Optional[int] = None
+
+    def __repr__(self) -> str:
+        return (
+            f"DecryptedSecret(name={self.name!r}, value=<redacted>, comment=<redacted>, "
+            f"type={self.type!r}, id={self.id!r}, version={self.version!r})"
+        )
+
+
+class PlaintextSecrets(Mapping[str, str]):
+    """Decrypted secrets as a read-only mapping name → value, with ``comments`` beside it.
+
+    Precedence follows Infisical's clients: imported secrets (a later import over an earlier
+    one), then the folder's shared secrets, then the caller's personal overrides.
+    ``repr()`` lists the names only.
+    """
+
+    __slots__ = ("_values", "comments", "types")
+
+    def __init__(self, values: dict[str, str], comments: dict[str, str], types: dict[str, str]) -> None:
+        self._values = values
+        #: name → comment (``""`` when the secret has none)
+        self.comments: Mapping[str, str] = comments
+        #: name → ``"shared"``, ``"personal"`` or ``"imported"``: where each value came from
+        self.types: Mapping[str, str] = types
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"PlaintextSecrets({sorted(self._values)!r}, values=<redacted>)"
+
+
+# --------------------------------------------------------------------------------------------
+# encoding helpers
+
+
+def _b64encode(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+if sys.version_info >= (3, 11):
+
+    def _strict_b64decode(value: str) -> bytes:
+        return binascii.a2b_base64(value, strict_mode=True)
+
+else:  # pragma: no cover - exercised by the py39/py310 tox envs
+    import base64
+
+    def _strict_b64decode(value: str) -> bytes:
+        return base64.b64decode(value, validate=True)
+
+
+def _b64decode(value: object, field: str) -> bytes:
+    if not isinstance(value, str):
+        raise InvalidEncodingError(
+            f"{field} must be a string of {_B64_EXAMPLE}, got {type(value).__name__}", field=field
+        )
+    try:
+        return _strict_b64decode(value)
+    except (binascii.Error, ValueError):
+        raise InvalidEncodingError(
+            f"{field} is not valid {_B64_EXAMPLE} (A-Z a-z 0-9 + /, length a multiple of 4)",
+            field=field,
+        ) from None
+
+
+def _utf8(data: bytes, field: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidEncodingError(
+            f"{field} decrypted, but the plaintext is not UTF-8 text as Infisical stores it", field=field
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------
+# symmetric: AES-256-GCM, key = UTF-8 bytes of a 32-char string, 16-byte IV
+
+
+_AES_CACHE: dict[str, AESGCM] = {}
+_CACHE_LIMIT = 1024
+
+
+def _aesgcm(key: object, field: str) -> AESGCM:
+    """The AESGCM object for a key, built once per key: key setup is not repeated per call."""
+    if isinstance(key, str):
+        cached = _AES_CACHE.get(key)
+        if cached is not None:
+            return cached
+        raw = key.encode("utf-8")
+        if len(raw) == KEY_BYTES:
+            if len(_AES_CACHE) >= _CACHE_LIMIT:
+                _AES_CACHE.clear()
+            aes = _AES_CACHE[key] = AESGCM(raw)
+            return aes
+        raise InvalidLengthError(
+            f"{field} is {len(raw)} bytes as UTF-8; Infisical's AES key is a 32-character hex string "
+            "whose 32 UTF-8 bytes are the AES-256 key (generate one with generate_project_key())",
+            field=field,
+        )
+    raise InvalidLengthError(f"{field} must be a 32-character hex string, got {type(key).__name__}", field=field)
+
+
+def generate_project_key() -> str:
+    """A new project key as Infisical's dashboard makes one: 32 lowercase hex characters."""
+    return _secrets.token_hex(16)
+
+
+def encrypt_symmetric(plaintext: str, key: str) -> SymmetricCiphertext:
+    """Encrypt ``plaintext`` under ``key`` with a fresh 16-byte IV, as Infisical does."""
+    if not isinstance(plaintext, str):
+        raise InvalidEncodingError(f"plaintext must be str, got {type(plaintext).__name__}", field="plaintext")
+    iv = os.urandom(IV_BYTES)
+    sealed = _aesgcm(key, "key").encrypt(iv, plaintext.encode("utf-8"), None)
+    return SymmetricCiphertext(
+        ciphertext=_b64encode(sealed[:-TAG_BYTES]), iv=_b64encode(iv), tag=_b64encode(sealed[-TAG_BYTES:])
+    )
+
+
+def _decrypt(ciphertext: object, iv: object, tag: object, key: object, what: str, names: tuple[str, str, str]) -> str:
+    aes = _AES_CACHE.get(key) if isinstance(key, str) else None
+    if aes is None:
+        aes = _aesgcm(key, "key")
+    try:  # fast path: all three decode; on any failure, decode again one by one to name the field
+        ct, iv_bytes, tag_bytes = _strict_b64decode(ciphertext), _strict_b64decode(iv), _strict_b64decode(tag)  # type: ignore[arg-type]
+    except (binascii.Error, ValueError, TypeError):
+        ct, iv_bytes, tag_bytes = _b64decode(ciphertext, names[0]), _b64decode(iv, names[1]), _b64decode(tag, names[2])
+    if len(iv_bytes) not in _DECRYPT_IV_BYTES:
+        raise InvalidLengthError(
+            f"{names[1]} decodes to {len(iv_bytes)} bytes; Infisical IVs are 16 bytes (12-byte IVs are accepted too)",
+            field=names[1],
+        )
+    if len(tag_bytes) != TAG_BYTES:
+        raise DecryptionError(
+            f"could not decrypt {what}: {names[2]} decodes to {len(tag_bytes)} bytes, "
+            f"an AES-GCM tag is {TAG_BYTES} bytes (was it truncated?)",
+            field=names[2],
+        )
+    try:
+        return aes.decrypt(iv_bytes, ct + tag_bytes, None).decode("utf-8")
+    except InvalidTag:
+        raise DecryptionError(
+            f"could not decrypt {what}: authentication failed - the key is wrong, or "
+            f"{names[0]}, {names[1]} or {names[2]} was altered",
+            field=what,
+        ) from None
+    except UnicodeDecodeError:
+        raise InvalidEncodingError(
+            f"{what} decrypted, but the plaintext is not UTF-8 text as Infisical stores it", field=what
+        ) from None
+
+
+_PLAIN_NAMES = ("ciphertext", "iv", "tag")
+
+
+def decrypt_symmetric(ciphertext: str, iv: str, tag: str, key: str) -> str:
+    """Decrypt one AES-256-GCM triplet (12- or 16-byte IV) and return the UTF-8 plaintext."""
+    return _decrypt(ciphertext, iv, tag, key, "ciphertext", _PLAIN_NAMES)
+
+
+# --------------------------------------------------------------------------------------------
+# asymmetric: NaCl box
+
+
+_BOX_CACHE: dict[tuple[str, str], nacl.public.Box] = {}
+
+
+def _key32(value: object, field: str) -> bytes:
+    raw = _b64decode(value, field)
+    if len(raw) != KEY_BYTES:
+        raise InvalidLengthError(
+            f"{field} decodes to {len(raw)} bytes; a NaCl box key is 32 bytes as standard base64 "
+            "(44 characters ending in '=')",
+            field=field,
+        )
+    return raw
+
+
+def _box(public_key: str, private_key: str) -> nacl.public.Box:
+    cached = _BOX_CACHE.get((public_key, private_key))
+    if cached is not None:
+        return cached
+    box = nacl.public.Box(
+        nacl.public.PrivateKey(_key32(private_key, "private_key")),
+        nacl.public.PublicKey(_key32(public_key, "public_key")),
+    )
+    if len(_BOX_CACHE) >= _CACHE_LIMIT:
+        _BOX_CACHE.clear()
+    _BOX_CACHE[(public_key, private_key)] = box
+    return box
+
+
+def generate_key_pair() -> KeyPair:
+    """A new NaCl box key pair, as ``nacl.box.keyPair()`` makes one in Infisical's dashboard."""
+    private = nacl.public.PrivateKey.generate()
+    return KeyPair(public_key=_b64encode(bytes(private.public_key)), private_key=_b64encode(bytes(private)))
+
+
+def encrypt_asymmetric(plaintext: str, public_key: str, private_key: str) -> AsymmetricCiphertext:
+    """``nacl.box(plaintext, nonce, public_key, private_key)`` with a fresh 24-byte nonce."""
+    if not isinstance(plaintext, str):
+        raise InvalidEncodingError(f"plaintext must be str, got {type(plaintext).__name__}", field="plaintext")
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = _box(public_key, private_key).encrypt(plaintext.encode("utf-8"), nonce)
+    return AsymmetricCiphertext(ciphertext=_b64encode(sealed.ciphertext), nonce=_b64encode(nonce))
+
+
+def _decrypt_box(
+    ciphertext: object, nonce: object, public_key: str, private_key: str, what: str, names: tuple[str, str]
+) -> str:
+    box = _box(public_key, private_key)
+    ct = _b64decode(ciphertext, names[0])
+    nonce_bytes = _b64decode(nonce, names[1])
+    if len(nonce_bytes) != NONCE_BYTES:
+        raise InvalidLengthError(
+            f"{names[1]} decodes to {len(nonce_bytes)} bytes; a NaCl box nonce is 24 bytes (32 base64 characters)",
+            field=names[1],
+        )
+    try:
+        plaintext = box.decrypt(ct, nonce_bytes)
+    except nacl.exceptions.CryptoError:
+        raise DecryptionError(
+            f"could not decrypt {what}: the box did not open - the key pair is wrong, or "
+            f"{names[0]} or {names[1]} was altered",
+            field=what,
+        ) from None
+    return _utf8(plaintext, what)
+
+
+def decrypt_asymmetric(ciphertext: str, nonce: str, public_key: str, private_key: str) -> str:
+    """``nacl.box.open(ciphertext, nonce, public_key, private_key)`` as UTF-8 text."""
+    return _decrypt_box(ciphertext, nonce, public_key, private_key, "ciphertext", ("ciphertext", "nonce"))
+
+
+# --------------------------------------------------------------------------------------------
+# key wrapping
+
+
+def wrap_project_key_for_service_token(project_key: str, token_key: str) -> SymmetricCiphertext:
+    """Encrypt the project key under a service token's 4th part, as the dashboard does (§4.3).
+
+    The result is the token document's ``encryptedKey`` (``ciphertext``), ``iv`` and ``tag``.
+    """
+    return encrypt_symmetric(project_key, token_key)
+
+
+def _field(obj: Mapping[str, Any], name: str, what: str) -> Any:
+    try:
+        return obj[name]
+    except KeyError:
+        raise MalformedObjectError(f"{what} has no {name!r} field") from None
+    except TypeError:
+        raise MalformedObjectError(f"{what} must be a JSON object (a mapping), got {type(obj).__name__}") from None
+
+
+def unwrap_project_key_for_service_token(service_token_data: Mapping[str, Any], token: Union[str, ServiceToken]) -> str:
+    """The project key, from a ``GET /api/v2/service-token`` document and the full token.
+
+    ``token`` is the full ``st.<id>.<secret>.<key>`` token (or a :class:`ServiceToken`): its last
+    part is the AES key that wraps the project key.
+    """
+    from .credentials import ServiceToken
+
+    parsed = token if isinstance(token, ServiceToken) else ServiceToken.parse(token)
+    what = "the service-token document"
+    return _decrypt(
+        _field(service_token_data, "encryptedKey", what),
+        _field(service_token_data, "iv", what),
+        _field(service_token_data, "tag", what),
+        parsed.key,
+        "the project key (encryptedKey)",
+        ("encryptedKey", "iv", "tag"),
+    )
+
+
+def wrap_project_key_for_service_account(project_key: str, public_key: str, private_key: str) -> AsymmetricCiphertext:
+    """Box the project key for a service account with its own key pair (§4.4).
+
+    The dashboard encrypts with the service account's public key *and* its private key, so the
+    account opens the box with its own public key as the sender key.
+    """
+    return encrypt_asymmetric(project_key, public_key, private_key)
+
+
+def unwrap_project_key_for_service_account(key_record: Mapping[str, Any], public_key: str, private_key: str) -> str:
+    """The project key, from a ``GET /api/v2/service-accounts/:id/keys`` record and the key pair."""
+    what = "the service-account key record"
+    return _decrypt_box(
+        _field(key_record, "encryptedKey", what),
+        _field(key_record, "nonce", what),
+        public_key,
+        private_key,
+        "the project key (encryptedKey)",
+        ("encryptedKey", "nonce"),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# secrets
+
+
+def encrypt_secret(name: str, value: str, project_key: str, comment: str = "") -> EncryptedSecret:
+    """The nine cipher fields of a secret, each part under its own 16-byte IV."""
+    k = encrypt_symmetric(name, project_key)
+    v = encrypt_symmetric(value, project_key)
+    c = encrypt_symmetric(comment, project_key)
+    return EncryptedSecret(
+        secretKeyCiphertext=k.ciphertext,
+        secretKeyIV=k.iv,
+        secretKeyTag=k.tag,
+        secretValueCiphertext=v.ciphertext,
+        secretValueIV=v.iv,
+        secretValueTag=v.tag,
+        secretCommentCiphertext=c.ciphertext,
+        secretCommentIV=c.iv,
+        secretCommentTag=c.tag,
+    )
+
+
+_FIELD_NAMES = {
+    prefix: (f"{prefix}Ciphertext", f"{prefix}IV", f"{prefix}Tag")
+    for prefix in ("secretKey", "secretValue", "secretComment")
+}
+_SECRET_OBJECT = "the secret object"  # noqa: S105 - a description, not a password
+
+
+def _secret_part(secret: Mapping[str, Any], prefix: str, key: str) -> str:
+    names = _FIELD_NAMES[prefix]
+    try:
+        ct, iv, tag = secret[names[0]], secret[names[1]], secret[names[2]]
+    except KeyError as missing:
+        hint = ""
+        if "secretValue" in secret or "secretKey" in secret:
+            hint = " (it looks like a raw secret from /api/v3/secrets/raw: its secretValue is already plaintext)"
+        raise MalformedObjectError(f"{_SECRET_OBJECT} has no {missing.args[0]!r} field{hint}") from None
+    except TypeError:
+        raise MalformedObjectError(
+            f"{_SECRET_OBJECT} must be a JSON object (a mapping), got {type(secret).__name__}"
+        ) from None
+    return _decrypt(ct, iv, tag, key, prefix, names)
+
+
+def _comment(secret: Mapping[str, Any], key: str) -> str:
+    if not secret.get("secretCommentIV") and not secret.get("secretCommentCiphertext"):
+        return ""
+    return _secret_part(secret, "secretComment", key)
+
+
+def decrypt_secret(secret: Mapping[str, Any], project_key: str) -> DecryptedSecret:
+    """Decrypt one encrypted secret object (as ``GET /api/v3/secrets`` returns them)."""
+    version = secret.get("version") if isinstance(secret, Mapping) else None
+    return DecryptedSecret(
+        name=_secret_part(secret, "secretKey", project_key),
+        value=_secret_part(secret, "secretValue", project_key),
+        comment=_comment(secret, project_key),
+        type=str(secret.get("type", "shared")),
+        id=secret.get("id") or secret.get("_id"),
+        version=version if isinstance(version, int) else None,
+    )
+
+
+def _secret_list(obj: Any, what: str) -> Sequence[Mapping[str, Any]]:
+    if isinstance(obj, (list, tuple)):
+        return obj
+    raise MalformedObjectError(f"{what} must be a JSON array of secret objects, got {type(obj).__name__}")
+
+
+def _resolve_key(
+    project_key: Optional[str],
+    service_token: Union[str, ServiceToken, None],
+    service_token_data: Optional[Mapping[str, Any]],
+    service_account: Optional[_HasKeyPair],
+    key_record: Optional[Mapping[str, Any]],
+) -> str:
+    ways = [
+        project_key is not None,
+        service_token is not None or service_token_data is not None,
+        service_account is not None or key_record is not None,
+    ]
+    if sum(ways) != 1:
+        raise TypeError(
+            "decrypt_secrets() needs exactly one way to get the project key: project_key=, "
+            "or service_token= with service_token_data=, or service_account= with key_record="
+        )
+    if project_key is not None:
+        return project_key
+    if service_token is not None or service_token_data is not None:
+        if service_token is None or service_token_data is None:
+            raise TypeError("service_token= and service_token_data= go together")
+        return unwrap_project_key_for_service_token(service_token_data, service_token)
+    if service_account is None or key_record is None:
+        raise TypeError("service_account= and key_record= go together")
+    return unwrap_project_key_for_service_account(key_record, service_account.public_key, service_account.private_key)
+
+
+def decrypt_secrets(
+    response: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]],
+    *,
+    project_key: Optional[str] = None,
+    service_token: Union[str, ServiceToken, None] = None,
+    service_token_data: Optional[Mapping[str, Any]] = None,
+    service_account: Optional[_HasKeyPair] = None,
+    key_record: Optional[Mapping[str, Any]] = None,
+) -> PlaintextSecrets:
+    """Decrypt a whole ``GET /api/v3/secrets`` response (or a list of secret objects).
+
+    Give the project key directly, or a full service token with its ``GET /api/v2/service-token``
+    document, or a service account (anything with ``public_key``/``private_key``) with its
+    ``GET /api/v2/service-accounts/:id/keys`` record.
+    """
+    key = _resolve_key(project_key, service_token, service_token_data, service_account, key_record)
+    if isinstance(response, Mapping):
+        own = _secret_list(_field(response, "secrets", "the secrets response"), "'secrets'")
+        imports = response.get("imports") or []
+    else:
+        own, imports = _secret_list(response, "the secrets"), []
+    values: dict[str, str] = {}
+    comments: dict[str, str] = {}
+    types: dict[str, str] = {}
+    decrypt = _secret_part
+
+    def add(batch: Iterable[Mapping[str, Any]], kind: str) -> None:
+        for secret in batch:
+            name = decrypt(secret, "secretKey", key)
+            values[name] = decrypt(secret, "secretValue", key)
+            comments[name] = _comment(secret, key)
+            types[name] = kind
+
+    for imported in _secret_list(imports, "'imports'"):
+        add(_secret_list(_field(imported, "secrets", "an 'imports' entry"), "an import's 'secrets'"), "imported")
+    personal = [s for s in own if isinstance(s, Mapping) and s.get("type") == "personal"]
+    add((s for s in own if not (isinstance(s, Mapping) and s.get("type") == "personal")), "shared")
+    add(personal, "personal")
+    return PlaintextSecrets(values, comments, types)

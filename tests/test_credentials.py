@@ -1,0 +1,154 @@
+"""Credential types: formats, headers, parse errors that say what is wrong, and no leaks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pytest_infisical.credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
+from pytest_infisical.errors import CredentialFormatError
+
+ID = "64a0c3e2f1b4a5d6e7f80912"
+SECRET = "5ec7e75ec7e75ec7e75ec7e75ec7e75e"
+KEY = "fedcba9876543210fedcba9876543210"
+TOKEN = f"st.{ID}.{SECRET}.{KEY}"
+PUBLIC = "B6N8vBQgk8i3VdwbEOhstCY3StFqqFPtC9/AsrhtHHw="
+PRIVATE = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
+
+
+def test_service_token_parts_and_headers() -> None:
+    token = ServiceToken.parse(TOKEN)
+    assert (token.id, token.secret, token.key) == (ID, SECRET, KEY)
+    assert token.token == TOKEN
+    assert token.bearer == f"st.{ID}.{SECRET}"
+    assert token.headers == {"Authorization": f"Bearer st.{ID}.{SECRET}"}
+
+
+def test_generated_service_token_matches_the_legacy_sdk_regex() -> None:
+    # infisical-python 1.x: fullmatch of this regex, lowercase hex only
+    legacy = re.compile(r"(st\.[a-f0-9]+\.[a-f0-9]+)\.([a-f0-9]+)")
+    token = ServiceToken.generate()
+    match = legacy.fullmatch(token.token)
+    assert match is not None and match.group(1) == token.bearer and match.group(2) == token.key
+    assert len(token.token) == 93
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            f"st.{ID}.{SECRET}",
+            r"^service token has 3 dot-separated parts; expected 4 \('st.<24 hex id>.<32 hex secret>.<32 hex key>'\): the last part, the key, is missing",
+        ),
+        (f"st.{ID}.{SECRET}.{KEY}.extra", r"^service token has 5 dot-separated parts; expected 4"),
+        (
+            f"ak.{ID}.{SECRET}",
+            r"^service token must start with 'st.' \(.*\); it starts with 'ak.' - that is an API key$",
+        ),
+        (f"Bearer st.{ID}.{SECRET}.{KEY}", r"^service token contains whitespace"),
+        (
+            TOKEN + "\n",
+            r"^service token contains whitespace \(a trailing newline from a file or an environment variable\?\); strip it before use$",
+        ),
+        (
+            f"st.{ID.upper()}.{SECRET}.{KEY}",
+            r"^service token: the id part has upper-case letters; Infisical issues lowercase hex and its SDKs reject upper case$",
+        ),
+        (
+            f"st.{ID}.{SECRET[:-1]}z.{KEY}",
+            r"^service token: the secret part must be 32 lowercase hex characters; it has other characters$",
+        ),
+        (
+            f"st.{ID}.{SECRET}.{KEY[:-2]}",
+            r"^service token: the key part is 30 characters; expected 32 lowercase hex characters$",
+        ),
+        (f"st..{SECRET}.{KEY}", r"^service token: the id part is empty$"),
+        ("", r"^service token is empty$"),
+        ("xyz", r"^service token must start with 'st.' .*; it starts with something else$"),
+    ],
+)
+def test_malformed_service_tokens_say_what_is_wrong_without_echoing_secrets(text: str, message: str) -> None:
+    with pytest.raises(CredentialFormatError, match=message) as info:
+        ServiceToken.parse(text)
+    assert SECRET not in str(info.value) and KEY not in str(info.value)
+
+
+def test_parse_rejects_non_strings() -> None:
+    with pytest.raises(CredentialFormatError, match=r"^service token must be a str, got bytes$"):
+        ServiceToken.parse(TOKEN.encode())  # type: ignore[arg-type]
+
+
+def test_direct_construction_is_validated_too() -> None:
+    with pytest.raises(CredentialFormatError, match="the key part is 3 characters"):
+        ServiceToken(id=ID, secret=SECRET, key="abc")
+
+
+@pytest.mark.parametrize("credential", [ServiceToken.parse(TOKEN), ApiKey(id=ID, secret=SECRET)])
+def test_repr_and_str_never_show_a_secret_part(credential: object) -> None:
+    for shown in (repr(credential), str(credential), f"{credential}", f"{credential!r}"):
+        assert SECRET not in shown and KEY not in shown
+    assert str(credential).endswith("…(redacted)")
+
+
+def test_service_token_redacted_forms() -> None:
+    token = ServiceToken.parse(TOKEN)
+    assert str(token) == "st.64a0…(redacted)"
+    assert repr(token) == f"ServiceToken(id='{ID}', secret=<redacted>, key=<redacted>)"
+
+
+def test_api_key_format_and_header() -> None:
+    key = ApiKey.parse(f"ak.{ID}.{SECRET}")
+    assert key.value == f"ak.{ID}.{SECRET}"
+    assert key.headers == {"X-API-KEY": key.value}
+    assert str(key) == "ak.64a0…(redacted)"
+    assert re.fullmatch(r"ak\.[0-9a-f]{24}\.[0-9a-f]{32}", ApiKey.generate().value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f"ak.{ID}", r"^API key has 2 dot-separated parts; expected 3"),
+        (TOKEN, r"^API key must start with 'ak.' .*; it starts with 'st.' - that is a service token$"),
+        (f"ak.{ID}.{SECRET.upper()}", r"^API key: the secret part has upper-case letters"),
+    ],
+)
+def test_malformed_api_keys(text: str, message: str) -> None:
+    with pytest.raises(CredentialFormatError, match=message):
+        ApiKey.parse(text)
+
+
+def test_service_account_access_key_carries_its_id_in_base64() -> None:
+    account = ServiceAccount.generate(public_key=PUBLIC, private_key=PRIVATE, id=ID)
+    prefix, id_part, secret_part = account.access_key.split(".")
+    assert prefix == "sa" and len(id_part) == 16 and len(secret_part) == 24 and secret_part.endswith("==")
+    assert account.id == ID
+    assert account.headers == {"Authorization": f"Bearer {account.access_key}"}
+    for shown in (repr(account), str(account)):
+        assert secret_part not in shown and PRIVATE not in shown
+    assert PUBLIC in repr(account)
+
+
+@pytest.mark.parametrize(
+    ("access_key", "message"),
+    [
+        ("sa.ZKDD4vG0pdbn+AkS", r"^service-account access key has 2 dot-separated parts; expected 3"),
+        (
+            "sa.ZKDD.AAAAAAAAAAAAAAAAAAAAAA==",
+            r"^service-account access key: the id part decodes to 3 bytes; expected 12",
+        ),
+        ("sa.ZKDD4vG0pdbn+AkS.***", r"^service-account access key: the secret part is not standard base64$"),
+        ("st.ZKDD4vG0pdbn+AkS.AAAAAAAAAAAAAAAAAAAAAA==", r"^service-account access key must start with 'sa.'"),
+    ],
+)
+def test_malformed_service_account_keys(access_key: str, message: str) -> None:
+    with pytest.raises(CredentialFormatError, match=message):
+        ServiceAccount(access_key=access_key, public_key=PUBLIC, private_key=PRIVATE)
+
+
+def test_machine_identity_login_body_and_repr() -> None:
+    identity = MachineIdentity(client_id="a1b2c3d4-0000-4000-8000-000000000001", client_secret="s" * 64)
+    assert identity.login_body == {"clientId": identity.client_id, "clientSecret": "s" * 64}
+    assert "s" * 64 not in repr(identity) and "s" * 64 not in str(identity)
+    with pytest.raises(CredentialFormatError, match=r"^machine identity client_secret is empty$"):
+        MachineIdentity(client_id="x", client_secret="")

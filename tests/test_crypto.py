@@ -1,0 +1,374 @@
+"""Infisical's cryptography: the PROTOCOL.md §4.6 test vectors, round trips and every bad input."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_infisical import crypto
+from pytest_infisical.credentials import ServiceAccount, ServiceToken
+from pytest_infisical.errors import (
+    CryptoError,
+    DecryptionError,
+    InvalidEncodingError,
+    InvalidLengthError,
+    MalformedObjectError,
+)
+
+# ---- PROTOCOL.md §4.6 -----------------------------------------------------------------------
+PROJECT_KEY = "0123456789abcdef0123456789abcdef"
+TOKEN_KEY = "fedcba9876543210fedcba9876543210"
+WRAPPED = {
+    "encryptedKey": "6xd2SOrC501dZeeeHKboRIy6RzOMNs9J2EZmAdSBdeg=",
+    "iv": "AAECAwQFBgcICQoLDA0ODw==",
+    "tag": "6UAcg1n2hrhyPU1DJRTFvw==",
+}
+NAME = {
+    "secretKeyCiphertext": "6FW3SIXQ4NUYmy4=",
+    "secretKeyIV": "EBESExQVFhcYGRobHB0eHw==",
+    "secretKeyTag": "TvWbCVWL1XbvvJLLwwnETw==",
+}
+VALUE = {
+    "secretValueCiphertext": "FlFXEEnZWQ==",
+    "secretValueIV": "ICEiIyQlJicoKSorLC0uLw==",
+    "secretValueTag": "EZ/OLTWVi/2r50IGxH3YBA==",
+}
+EMPTY = {"ciphertext": "", "iv": "MDEyMzQ1Njc4OTo7PD0+Pw==", "tag": "TU4uvZ1WJ/+svOhwtsYluw=="}
+SA_PUBLIC = "B6N8vBQgk8i3VdwbEOhstCY3StFqqFPtC9/AsrhtHHw="
+SA_PRIVATE = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
+SA_NONCE = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYX"
+SA_BOX = "5aCM2Pa5KyFUMDfFVLBcEEXI5SbYbAGfH00Q6n0rQjWOC4zfnO4XjdEFIilAxBrc"
+FULL_TOKEN = f"st.{'64a0' * 6}.{'ab' * 16}.{TOKEN_KEY}"
+
+
+def _fixed_urandom(monkeypatch: pytest.MonkeyPatch, *chunks: bytes) -> None:
+    pending = list(chunks)
+    monkeypatch.setattr("pytest_infisical.crypto.os.urandom", lambda n: pending.pop(0))
+
+
+def test_vector_project_key_wrapped_under_token_key_decrypts() -> None:
+    assert crypto.decrypt_symmetric(WRAPPED["encryptedKey"], WRAPPED["iv"], WRAPPED["tag"], TOKEN_KEY) == PROJECT_KEY
+
+
+def test_vector_project_key_wrapping_is_byte_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fixed_urandom(monkeypatch, bytes(range(16)))
+    wrapped = crypto.wrap_project_key_for_service_token(PROJECT_KEY, TOKEN_KEY)
+    assert (wrapped.ciphertext, wrapped.iv, wrapped.tag) == (WRAPPED["encryptedKey"], WRAPPED["iv"], WRAPPED["tag"])
+
+
+def test_vector_secret_name_value_and_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fixed_urandom(monkeypatch, bytes(range(0x10, 0x20)), bytes(range(0x20, 0x30)), bytes(range(0x30, 0x40)))
+    fields = crypto.encrypt_secret("DB_PASSWORD", "hunter2", PROJECT_KEY).to_dict()
+    assert {k: fields[k] for k in NAME} == NAME
+    assert {k: fields[k] for k in VALUE} == VALUE
+    assert (fields["secretCommentCiphertext"], fields["secretCommentIV"], fields["secretCommentTag"]) == (
+        EMPTY["ciphertext"],
+        EMPTY["iv"],
+        EMPTY["tag"],
+    )
+
+
+def test_vector_empty_plaintext_decrypts_to_empty_string() -> None:
+    assert crypto.decrypt_symmetric(EMPTY["ciphertext"], EMPTY["iv"], EMPTY["tag"], PROJECT_KEY) == ""
+
+
+def test_vector_nacl_box_is_tweetnacl_compatible(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert crypto.decrypt_asymmetric(SA_BOX, SA_NONCE, SA_PUBLIC, SA_PRIVATE) == PROJECT_KEY
+    _fixed_urandom(monkeypatch, bytes(range(24)))
+    boxed = crypto.wrap_project_key_for_service_account(PROJECT_KEY, SA_PUBLIC, SA_PRIVATE)
+    assert (boxed.ciphertext, boxed.nonce) == (SA_BOX, SA_NONCE)
+    assert len(base64.b64decode(boxed.ciphertext)) == 48
+
+
+def test_unwrap_for_service_token_uses_the_fourth_part() -> None:
+    document = {**WRAPPED, "_id": "64a0" * 6, "name": "ci"}
+    assert crypto.unwrap_project_key_for_service_token(document, FULL_TOKEN) == PROJECT_KEY
+    assert crypto.unwrap_project_key_for_service_token(document, ServiceToken.parse(FULL_TOKEN)) == PROJECT_KEY
+
+
+def test_unwrap_for_service_account_opens_its_own_box() -> None:
+    record = {"encryptedKey": SA_BOX, "nonce": SA_NONCE, "workspace": "64a0" * 6}
+    assert crypto.unwrap_project_key_for_service_account(record, SA_PUBLIC, SA_PRIVATE) == PROJECT_KEY
+
+
+def test_a_12_byte_iv_is_accepted_on_decrypt() -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    iv = bytes(12)
+    sealed = AESGCM(PROJECT_KEY.encode()).encrypt(iv, b"twelve", None)
+    b64 = base64.b64encode
+    assert (
+        crypto.decrypt_symmetric(b64(sealed[:-16]).decode(), b64(iv).decode(), b64(sealed[-16:]).decode(), PROJECT_KEY)
+        == "twelve"
+    )
+
+
+def test_generated_project_key_is_32_lowercase_hex() -> None:
+    keys = {crypto.generate_project_key() for _ in range(20)}
+    assert len(keys) == 20
+    assert all(re.fullmatch(r"[0-9a-f]{32}", k) for k in keys)
+
+
+def test_generated_key_pair_works_as_a_box_pair_and_hides_the_private_half() -> None:
+    pair = crypto.generate_key_pair()
+    assert len(base64.b64decode(pair.public_key)) == len(base64.b64decode(pair.private_key)) == 32
+    boxed = crypto.encrypt_asymmetric("x", pair.public_key, pair.private_key)
+    assert crypto.decrypt_asymmetric(boxed.ciphertext, boxed.nonce, pair.public_key, pair.private_key) == "x"
+    assert pair.private_key not in repr(pair)
+    assert pair.public_key in repr(pair)
+
+
+def test_each_encryption_uses_a_fresh_16_byte_iv() -> None:
+    first, second = (crypto.encrypt_symmetric("same", PROJECT_KEY) for _ in range(2))
+    assert first.iv != second.iv
+    assert len(base64.b64decode(first.iv)) == 16 and len(base64.b64decode(first.tag)) == 16
+
+
+# ---- round trips ----------------------------------------------------------------------------
+texts = st.one_of(st.just(""), st.text(), st.text(min_size=2000, max_size=5000))
+
+
+@given(texts)
+@settings(max_examples=60, deadline=None)
+def test_symmetric_round_trip(text: str) -> None:
+    sealed = crypto.encrypt_symmetric(text, PROJECT_KEY)
+    assert crypto.decrypt_symmetric(sealed.ciphertext, sealed.iv, sealed.tag, PROJECT_KEY) == text
+
+
+@given(texts)
+@settings(max_examples=40, deadline=None)
+def test_asymmetric_round_trip(text: str) -> None:
+    sealed = crypto.encrypt_asymmetric(text, SA_PUBLIC, SA_PRIVATE)
+    assert crypto.decrypt_asymmetric(sealed.ciphertext, sealed.nonce, SA_PUBLIC, SA_PRIVATE) == text
+
+
+@given(st.text(min_size=1), texts, texts)
+@settings(max_examples=40, deadline=None)
+def test_secret_round_trip(name: str, value: str, comment: str) -> None:
+    fields = crypto.encrypt_secret(name, value, PROJECT_KEY, comment=comment).to_dict()
+    plain = crypto.decrypt_secret({**fields, "type": "shared", "_id": "x", "version": 3}, PROJECT_KEY)
+    assert (plain.name, plain.value, plain.comment, plain.version, plain.id) == (name, value, comment, 3, "x")
+
+
+# ---- whole responses --------------------------------------------------------------------------
+def _secret(name: str, value: str, type_: str = "shared", comment: str = "") -> dict[str, Any]:
+    return {
+        "_id": name,
+        "type": type_,
+        "version": 1,
+        **crypto.encrypt_secret(name, value, PROJECT_KEY, comment).to_dict(),
+    }
+
+
+def test_decrypt_secrets_applies_imports_then_shared_then_personal() -> None:
+    response = {
+        "secrets": [
+            _secret("A", "personal-a", "personal"),
+            _secret("A", "shared-a", comment="note"),
+            _secret("B", "b"),
+        ],
+        "imports": [
+            {
+                "secretPath": "/x",
+                "environment": "prod",
+                "folderId": "root",
+                "secrets": [_secret("C", "first"), _secret("B", "imported-b")],
+            },
+            {"secretPath": "/y", "environment": "prod", "folderId": "f", "secrets": [_secret("C", "second")]},
+        ],
+    }
+    plain = crypto.decrypt_secrets(response, project_key=PROJECT_KEY)
+    assert dict(plain) == {"A": "personal-a", "B": "b", "C": "second"}
+    assert plain.types == {"A": "personal", "B": "shared", "C": "imported"}
+    assert plain.comments["B"] == ""
+    assert "personal-a" not in repr(plain) and "'A'" in repr(plain)
+
+
+def test_decrypt_secrets_with_a_service_token_and_its_document() -> None:
+    project_secret = _secret("DB_PASSWORD", "hunter2")
+    plain = crypto.decrypt_secrets([project_secret], service_token=FULL_TOKEN, service_token_data=WRAPPED)
+    assert dict(plain) == {"DB_PASSWORD": "hunter2"}
+
+
+def test_decrypt_secrets_with_a_service_account_and_its_key_record() -> None:
+    account = ServiceAccount.generate(public_key=SA_PUBLIC, private_key=SA_PRIVATE)
+    plain = crypto.decrypt_secrets(
+        {"secrets": [_secret("K", "v")]},
+        service_account=account,
+        key_record={"encryptedKey": SA_BOX, "nonce": SA_NONCE},
+    )
+    assert dict(plain) == {"K": "v"}
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"project_key": PROJECT_KEY, "service_token": FULL_TOKEN}, {"service_token": FULL_TOKEN}, {"key_record": {}}],
+)
+def test_decrypt_secrets_needs_exactly_one_key_source(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(TypeError, match=r"project key|go together"):
+        crypto.decrypt_secrets([], **kwargs)
+
+
+# ---- bad input: typed errors naming the field, never leaking ------------------------------------
+def _flip(b64: str, index: int = 0) -> str:
+    raw = bytearray(base64.b64decode(b64))
+    raw[index] ^= 0x01
+    return base64.b64encode(bytes(raw)).decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"secretValueCiphertext": _flip(VALUE["secretValueCiphertext"])}, "secretValue"),
+        ({"secretValueIV": _flip(VALUE["secretValueIV"])}, "secretValue"),
+        ({"secretValueTag": _flip(VALUE["secretValueTag"], 15)}, "secretValue"),
+        ({"secretKeyCiphertext": _flip(NAME["secretKeyCiphertext"], 3)}, "secretKey"),
+        (
+            {"secretValueTag": base64.b64encode(base64.b64decode(VALUE["secretValueTag"])[:15]).decode()},
+            "secretValueTag",
+        ),
+    ],
+)
+def test_tampering_raises_decryption_error_naming_the_field(change: dict[str, str], field: str) -> None:
+    secret = {**NAME, **VALUE, **change}
+    with pytest.raises(DecryptionError) as info:
+        crypto.decrypt_secret(secret, PROJECT_KEY)
+    assert info.value.field == field
+    assert field in str(info.value)
+    # no raw InvalidTag in the traceback the user sees
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None or info.value.__suppress_context__
+
+
+def test_truncated_tag_message() -> None:
+    short = base64.b64encode(b"\0" * 15).decode()
+    with pytest.raises(
+        DecryptionError,
+        match=r"^could not decrypt ciphertext: tag decodes to 15 bytes, an AES-GCM tag is 16 bytes \(was it truncated\?\)$",
+    ):
+        crypto.decrypt_symmetric(EMPTY["ciphertext"], EMPTY["iv"], short, PROJECT_KEY)
+
+
+def test_wrong_key_message_does_not_echo_the_key() -> None:
+    wrong = "f" * 32
+    with pytest.raises(DecryptionError) as info:
+        crypto.decrypt_symmetric(VALUE["secretValueCiphertext"], VALUE["secretValueIV"], VALUE["secretValueTag"], wrong)
+    assert str(info.value) == (
+        "could not decrypt ciphertext: authentication failed - the key is wrong, or ciphertext, iv or tag was altered"
+    )
+    assert wrong not in str(info.value)
+
+
+def test_wrong_token_key_names_the_project_key() -> None:
+    other = f"st.{'64a0' * 6}.{'ab' * 16}.{'0' * 32}"
+    with pytest.raises(DecryptionError, match=r"could not decrypt the project key \(encryptedKey\)"):
+        crypto.unwrap_project_key_for_service_token(WRAPPED, other)
+
+
+def test_wrong_key_pair_cannot_open_the_box() -> None:
+    other = crypto.generate_key_pair()
+    with pytest.raises(DecryptionError, match="the box did not open - the key pair is wrong"):
+        crypto.decrypt_asymmetric(SA_BOX, SA_NONCE, other.public_key, other.private_key)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (
+            ("!!!!", EMPTY["iv"], EMPTY["tag"], PROJECT_KEY),
+            InvalidEncodingError,
+            r"^ciphertext is not valid standard base64",
+        ),
+        (
+            ("", "AAEC", EMPTY["tag"], PROJECT_KEY),
+            InvalidLengthError,
+            r"^iv decodes to 3 bytes; Infisical IVs are 16 bytes \(12-byte IVs are accepted too\)$",
+        ),
+        (
+            ("", EMPTY["iv"], "6UAcg1n2hrhyPU1DJRTFvw", PROJECT_KEY),
+            InvalidEncodingError,
+            r"^tag is not valid standard base64",
+        ),
+        (
+            ("", EMPTY["iv"], EMPTY["tag"], "short"),
+            InvalidLengthError,
+            r"^key is 5 bytes as UTF-8; Infisical's AES key is a 32-character hex string",
+        ),
+        (("", EMPTY["iv"], EMPTY["tag"], "é" * 16), InvalidLengthError, r"^key is 32 bytes|^key is 32"),
+        (
+            (None, EMPTY["iv"], EMPTY["tag"], PROJECT_KEY),
+            InvalidEncodingError,
+            r"^ciphertext must be a string of standard base64",
+        ),
+        (
+            ("", EMPTY["iv"], EMPTY["tag"], 1234),
+            InvalidLengthError,
+            r"^key must be a 32-character hex string, got int$",
+        ),
+    ],
+)
+def test_bad_symmetric_input_gets_a_typed_error(args: tuple[Any, ...], error: type[CryptoError], message: str) -> None:
+    if args[3] == "é" * 16:  # 32 UTF-8 bytes: a valid AES key, just not this one
+        with pytest.raises(DecryptionError):
+            crypto.decrypt_symmetric(*args)
+        return
+    with pytest.raises(error, match=message):
+        crypto.decrypt_symmetric(*args)
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "message"),
+    [
+        ((SA_BOX, "AAEC", SA_PUBLIC, SA_PRIVATE), "nonce", r"^nonce decodes to 3 bytes; a NaCl box nonce is 24 bytes"),
+        (
+            (SA_BOX, SA_NONCE, "AAEC", SA_PRIVATE),
+            "public_key",
+            r"^public_key decodes to 3 bytes; a NaCl box key is 32 bytes",
+        ),
+        ((SA_BOX, SA_NONCE, SA_PUBLIC, "not base64!"), "private_key", r"^private_key is not valid standard base64"),
+        (("%%%%", SA_NONCE, SA_PUBLIC, SA_PRIVATE), "ciphertext", r"^ciphertext is not valid standard base64"),
+    ],
+)
+def test_bad_asymmetric_input_names_the_field(args: tuple[str, ...], field: str, message: str) -> None:
+    with pytest.raises(CryptoError, match=message) as info:
+        crypto.decrypt_asymmetric(*args)
+    assert info.value.field == field
+
+
+def test_missing_fields_are_named() -> None:
+    with pytest.raises(MalformedObjectError, match=r"^the secret object has no 'secretValueIV' field$"):
+        crypto.decrypt_secret({**NAME, "secretValueCiphertext": "", "secretValueTag": ""}, PROJECT_KEY)
+    with pytest.raises(MalformedObjectError, match="looks like a raw secret"):
+        crypto.decrypt_secret({"secretKey": "A", "secretValue": "plain"}, PROJECT_KEY)
+    with pytest.raises(MalformedObjectError, match=r"^the service-token document has no 'tag' field$"):
+        crypto.unwrap_project_key_for_service_token({"encryptedKey": "", "iv": ""}, FULL_TOKEN)
+    with pytest.raises(MalformedObjectError, match=r"^the secrets response has no 'secrets' field$"):
+        crypto.decrypt_secrets({"secret": {}}, project_key=PROJECT_KEY)
+    with pytest.raises(MalformedObjectError, match="must be a JSON array"):
+        crypto.decrypt_secrets({"secrets": "nope"}, project_key=PROJECT_KEY)
+
+
+def test_non_utf8_plaintext_is_a_typed_error() -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    iv = bytes(16)
+    sealed = AESGCM(PROJECT_KEY.encode()).encrypt(iv, b"\xff\xfe", None)
+    b64 = base64.b64encode
+    with pytest.raises(InvalidEncodingError, match="not UTF-8"):
+        crypto.decrypt_symmetric(b64(sealed[:-16]).decode(), b64(iv).decode(), b64(sealed[-16:]).decode(), PROJECT_KEY)
+
+
+def test_errors_are_value_errors_for_existing_handlers() -> None:
+    with pytest.raises(ValueError, match="not valid standard base64"):
+        crypto.decrypt_symmetric("@", EMPTY["iv"], EMPTY["tag"], PROJECT_KEY)
+
+
+def test_decrypted_secret_repr_hides_value_and_comment() -> None:
+    plain = crypto.decrypt_secret({**_secret("NAME", "hunter2", comment="the db password")}, PROJECT_KEY)
+    assert "hunter2" not in repr(plain) and "db password" not in repr(plain)
+    assert "NAME" in repr(plain)
