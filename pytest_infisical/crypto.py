@@ -463,7 +463,7 @@ _FIELD_NAMES = {
     prefix: (f"{prefix}Ciphertext", f"{prefix}IV", f"{prefix}Tag")
     for prefix in ("secretKey", "secretValue", "secretComment")
 }
-_SECRET_OBJECT = "the secret object"  # noqa: S105 - a description, not a password
+_SECRET_OBJECT = "the secret object"
 
 
 def _secret_part(secret: Mapping[str, Any], prefix: str, key: str) -> str:

@@ -7,7 +7,15 @@ downstream project's test runs that never use it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
 import pytest
+
+if TYPE_CHECKING:
+    from .credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
+    from .fake import FakeInfisical
+    from .harness import Options
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -19,4 +27,89 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="server profile the fake renders errors with: 'latest' (today's server, default) or '2023'",
     )
+    group.addoption(
+        "--infisical-base-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="another base URL the fake answers at, besides https://app.infisical.com (repeatable)",
+    )
     parser.addini("infisical_profile", "default server profile of the fake: 'latest' or '2023'", default="latest")
+    parser.addini(
+        "infisical_base_urls",
+        "more base URLs the fake answers at, besides https://app.infisical.com",
+        type="linelist",
+        default=[],
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "infisical(**options): configure the fake Infisical for this test "
+        "(profile=, e2ee=, environments=, secrets=, base_urls=, passthrough=); see the README",
+    )
+
+
+def _options(request: pytest.FixtureRequest) -> Options:
+    from .harness import Options
+
+    config = request.config
+    defaults = Options(
+        profile=config.getoption("--infisical-profile") or config.getini("infisical_profile") or "latest",
+        base_urls=(*config.getini("infisical_base_urls"), *config.getoption("--infisical-base-url")),
+    )
+    kwargs: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("infisical"))):  # closest marker wins
+        if marker.args:
+            pytest.fail(
+                "@pytest.mark.infisical takes keyword options only, e.g. infisical(profile='2023')", pytrace=False
+            )
+        kwargs.update(marker.kwargs)
+    try:
+        return Options.from_marker(kwargs, defaults)
+    except TypeError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture
+def infisical(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
+    """A fresh fake Infisical for this test, answering ``requests`` at https://app.infisical.com.
+
+    Seeded with an organization, its owner (``.user``) and a project (``.project``, environments
+    dev/staging/prod, E2EE off). Configure it with ``@pytest.mark.infisical(...)``.
+    """
+    from .harness import build, serve
+    from .seed import SeedError
+
+    options = _options(request)
+    try:
+        fake = build(options)
+    except (SeedError, ValueError) as error:
+        pytest.fail(f"@pytest.mark.infisical: {error}", pytrace=False)
+    with serve(fake, options):
+        yield fake
+
+
+@pytest.fixture
+def infisical_api_key(infisical: FakeInfisical) -> ApiKey:
+    """An API key of the seeded user (admin of the default project): sent as ``X-API-KEY``."""
+    return infisical.create_api_key()
+
+
+@pytest.fixture
+def infisical_service_token(infisical: FakeInfisical) -> ServiceToken:
+    """A service token for the default project: scope dev ``/``, read and write."""
+    return infisical.create_service_token(scopes=[("dev", "/")], permissions=("read", "write"))
+
+
+@pytest.fixture
+def infisical_service_account(infisical: FakeInfisical) -> ServiceAccount:
+    """A service account with read and write on the default project's dev environment."""
+    return infisical.create_service_account(permissions=[("dev", True, True)])
+
+
+@pytest.fixture
+def infisical_machine_identity(infisical: FakeInfisical) -> MachineIdentity:
+    """A machine identity (Universal Auth) with the member role on the default project."""
+    return infisical.create_machine_identity(role="member")

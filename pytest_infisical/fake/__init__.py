@@ -1,0 +1,8 @@
+"""The stateful fake of Infisical's API. ``FakeInfisical`` is the entry point."""
+
+from __future__ import annotations
+
+from .core import DEFAULT_URL, FakeInfisical
+from .profiles import PROFILES, Profile, get_profile
+
+__all__ = ["DEFAULT_URL", "PROFILES", "FakeInfisical", "Profile", "get_profile"]

@@ -1,0 +1,293 @@
+"""Request headers → an authenticated principal; and the permission checks on secrets.
+
+Header parsing follows PROTOCOL.md §3.1, credential validation §3.3, authorization §3.4. The
+order of the steps that differs between server eras (which header wins, whether the credential is
+verified before the route checks its mode) comes from the profile.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from typing import Any, Optional
+
+import attrs
+
+from . import apierror as E
+from .apierror import ApiError
+from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Call, RouteSpec
+from .state import (
+    AccessToken,
+    IdentityRecord,
+    Project,
+    ServiceAccountRecord,
+    ServiceTokenRecord,
+    State,
+    User,
+    matches,
+    path_in_scope,
+)
+
+__all__ = ["Principal", "authenticate", "authorize_project", "authorize_secrets", "decode_jwt", "encode_jwt"]
+
+_HEX24 = frozenset("0123456789abcdef")
+
+
+@attrs.frozen
+class Principal:
+    """Who made the request: the auth mode, the credential's id, and the records behind it."""
+
+    mode: str
+    credential_id: str
+    user: Optional[User] = None  # the acting user (API key) or the creator (service token/account)
+    service_token: Optional[ServiceTokenRecord] = None
+    service_account: Optional[ServiceAccountRecord] = None
+    identity: Optional[IdentityRecord] = None
+
+
+def _detect(call: Call, api_key_wins: bool) -> tuple[str, str]:
+    """(mode, credential) from the headers, per §3.1; raises for header problems."""
+    headers = call.request.headers
+    api_key = headers.get("x-api-key")
+    authorization = headers.get("authorization")
+    if api_key_wins:  # today's server: a non-empty X-API-KEY is looked at first
+        if api_key:
+            return API_KEY, api_key
+        if not authorization:
+            raise ApiError(E.MISSING_CREDENTIALS)
+    elif api_key is None and authorization is None:
+        raise ApiError(E.MISSING_CREDENTIALS)
+    if authorization is None:
+        if not api_key:
+            raise ApiError(E.EMPTY_CREDENTIALS)
+        return API_KEY, api_key
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise ApiError(E.UNSUPPORTED_SCHEME, scheme=scheme)
+    value = value.strip()
+    if not value:
+        raise ApiError(E.EMPTY_CREDENTIALS)
+    prefix = value.split(".", 1)[0]
+    if prefix == "st":
+        return SERVICE_TOKEN, value
+    if prefix == "sa":
+        return SERVICE_ACCOUNT, value
+    return JWT, value
+
+
+def _check_mode(mode: str, spec: RouteSpec, call: Call) -> None:
+    accepted = spec.modes
+    if mode == JWT:  # a bearer JWT is a user session or a machine identity token
+        ok = JWT in accepted or MACHINE_IDENTITY in accepted
+    else:
+        ok = mode in accepted
+    if not ok:
+        raise ApiError(E.MODE_NOT_ACCEPTED, mode=mode, url=call.raw_path)
+
+
+def authenticate(call: Call, spec: RouteSpec) -> Principal:
+    """The principal behind the request's credentials, or an ``ApiError``."""
+    profile = call.profile
+    mode, value = _detect(call, api_key_wins=profile.authenticate_before_mode_check)
+    if not profile.authenticate_before_mode_check:
+        _check_mode(mode, spec, call)
+    principal = _VALIDATORS[mode](call.state, value)
+    if principal.mode != mode or profile.authenticate_before_mode_check:
+        _check_mode(principal.mode, spec, call)
+    return principal
+
+
+def _split3(value: str) -> list[str]:
+    """JavaScript's ``value.split(".", 3)``: at most 3 parts, the rest dropped (a 4th token part is ignored)."""
+    return value.split(".")[:3]
+
+
+def _service_token(state: State, value: str) -> Principal:
+    parts = _split3(value)
+    token_id = parts[1] if len(parts) > 1 else ""
+    secret = parts[2] if len(parts) > 2 else ""
+    if len(token_id) != 24 or not _HEX24.issuperset(token_id):
+        raise ApiError(E.SERVICE_TOKEN_MALFORMED)
+    record = state.service_tokens.get(token_id)
+    if record is None:
+        raise ApiError(E.SERVICE_TOKEN_UNKNOWN, id=token_id)
+    now = state.clock.now()
+    if record.expires_at is not None and record.expires_at < now:
+        del state.service_tokens[token_id]  # the real server deletes it on that use
+        raise ApiError(E.SERVICE_TOKEN_EXPIRED, id=token_id)
+    if not matches(secret, record.secret_hash):
+        raise ApiError(E.SERVICE_TOKEN_WRONG_SECRET, id=token_id)
+    record.last_used = now
+    return Principal(mode=SERVICE_TOKEN, credential_id=token_id, user=record.user, service_token=record)
+
+
+def _api_key(state: State, value: str) -> Principal:
+    parts = _split3(value)
+    key_id = parts[1] if len(parts) > 1 else ""
+    secret = parts[2] if len(parts) > 2 else ""
+    if len(key_id) != 24 or not _HEX24.issuperset(key_id):
+        raise ApiError(E.API_KEY_MALFORMED)
+    record = state.api_keys.get(key_id)
+    if record is None:
+        raise ApiError(E.API_KEY_UNKNOWN, id=key_id)
+    now = state.clock.now()
+    if record.expires_at is not None and record.expires_at < now:
+        del state.api_keys[key_id]
+        raise ApiError(E.API_KEY_EXPIRED, id=key_id)
+    if not matches(secret, record.secret_hash):
+        raise ApiError(E.API_KEY_WRONG_SECRET, id=key_id)
+    record.last_used = now
+    return Principal(mode=API_KEY, credential_id=key_id, user=record.user)
+
+
+def _service_account(state: State, value: str) -> Principal:
+    parts = _split3(value)
+    id_part = parts[1] if len(parts) > 1 else ""
+    secret = parts[2] if len(parts) > 2 else ""
+    try:
+        raw = base64.b64decode(id_part + "=" * (-len(id_part) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 12:
+        raise ApiError(E.SERVICE_ACCOUNT_MALFORMED)
+    account_id = raw.hex()
+    record = state.service_accounts.get(account_id)
+    if record is None:
+        raise ApiError(E.SERVICE_ACCOUNT_UNKNOWN, id=account_id)
+    if not matches(secret, record.secret_hash):  # note: no expiry check, as on the real server
+        raise ApiError(E.SERVICE_ACCOUNT_WRONG_SECRET, id=account_id)
+    record.last_used = state.clock.now()
+    return Principal(mode=SERVICE_ACCOUNT, credential_id=account_id, user=record.user, service_account=record)
+
+
+def _jwt(state: State, value: str) -> Principal:
+    claims = decode_jwt(value, state.jwt_secret, now=state.clock.timestamp())
+    if claims.get("authTokenType") != "identityAccessToken":
+        raise ApiError(E.INVALID_JWT)
+    token = state.access_tokens.get(str(claims.get("identityAccessTokenId")))
+    if token is None or token.revoked:
+        raise ApiError(E.IDENTITY_TOKEN_REVOKED)
+    if _access_token_expired(state, token):
+        raise ApiError(E.EXPIRED_JWT)
+    return Principal(mode=MACHINE_IDENTITY, credential_id=token.identity.id, identity=token.identity)
+
+
+def _access_token_expired(state: State, token: AccessToken) -> bool:
+    now = state.clock.now()
+    if token.max_ttl and (now - token.issued_at).total_seconds() > token.max_ttl:
+        return True
+    return bool(token.ttl) and (now - token.renewed_at).total_seconds() > token.ttl
+
+
+_VALIDATORS = {SERVICE_TOKEN: _service_token, API_KEY: _api_key, SERVICE_ACCOUNT: _service_account, JWT: _jwt}
+
+
+# --------------------------------------------------------------------------------------------
+# JWT (HS256), just enough for machine-identity access tokens
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_jwt(claims: dict[str, Any], secret: bytes) -> str:
+    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    payload = _b64url(json.dumps(claims, separators=(",", ":")).encode())
+    signature = hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{_b64url(signature)}"
+
+
+def decode_jwt(token: str, secret: bytes, now: float) -> dict[str, Any]:
+    """Verify an HS256 JWT and return its claims; ``INVALID_JWT`` or ``EXPIRED_JWT`` otherwise."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ApiError(E.INVALID_JWT)
+    try:
+        expected = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, _b64url_decode(parts[2])):
+            raise ApiError(E.INVALID_JWT)
+        claims = json.loads(_b64url_decode(parts[1]))
+    except (ValueError, binascii.Error):
+        raise ApiError(E.INVALID_JWT) from None
+    if not isinstance(claims, dict):
+        raise ApiError(E.INVALID_JWT)
+    exp = claims.get("exp")
+    if isinstance(exp, (int, float)) and now >= exp:
+        raise ApiError(E.EXPIRED_JWT)
+    return claims
+
+
+# --------------------------------------------------------------------------------------------
+# authorization
+
+
+def authorize_project(principal: Principal, project: Project, permission: str, action: str) -> None:
+    """May this principal act on the project at all (non-secret routes)?"""
+    if principal.mode == API_KEY:
+        assert principal.user is not None
+        if principal.user.id not in project.members:
+            raise ApiError(E.MEMBER_NOT_IN_PROJECT, project_id=project.id, action=action)
+    elif principal.mode == SERVICE_TOKEN:
+        assert principal.service_token is not None
+        if principal.service_token.project is not project:
+            raise ApiError(E.TOKEN_WRONG_PROJECT, project_id=project.id, action=action)
+    elif principal.mode == SERVICE_ACCOUNT:
+        assert principal.service_account is not None
+        if not any(key[0] == project.id for key in principal.service_account.permissions):
+            raise ApiError(E.ACCOUNT_ENVIRONMENT_DENIED, action=action, permission=permission)
+    elif principal.mode == MACHINE_IDENTITY:
+        assert principal.identity is not None
+        if project.id not in principal.identity.projects:
+            raise ApiError(E.IDENTITY_NOT_IN_PROJECT, project_id=project.id, action=action)
+
+
+def authorize_secrets(
+    principal: Principal, project: Project, environment: str, path: str, permission: str, action: str
+) -> None:
+    """May this principal ``permission`` (``read``/``write``) secrets at ``environment``:``path``?
+
+    ``action`` is today's name for the operation (``describeSecret``, ``readValue``, ``create``,
+    ``edit``, ``delete``), used in today's "You are not allowed to <action> on secrets".
+    """
+    if principal.mode == SERVICE_TOKEN:
+        token = principal.service_token
+        assert token is not None
+        if token.project is not project:
+            raise ApiError(E.TOKEN_WRONG_PROJECT, project_id=project.id, action=action)
+        if not any(scope.environment == environment for scope in token.scopes):
+            raise ApiError(E.TOKEN_ENVIRONMENT_DENIED, action=action, environment=environment)
+        if permission not in token.permissions:
+            raise ApiError(E.TOKEN_PERMISSION_DENIED, permission=permission, action=action)
+        if not any(s.environment == environment and path_in_scope(path, s.secret_path) for s in token.scopes):
+            raise ApiError(E.TOKEN_PATH_DENIED, action=action, path=path)
+    elif principal.mode == SERVICE_ACCOUNT:
+        account = principal.service_account
+        assert account is not None
+        grant = account.permissions.get((project.id, environment))
+        if grant is None:
+            raise ApiError(E.ACCOUNT_ENVIRONMENT_DENIED, action=action, permission=permission)
+        if not (grant.read if permission == "read" else grant.write):
+            raise ApiError(E.ACCOUNT_PERMISSION_DENIED, permission=permission, action=action)
+    elif principal.mode == API_KEY:
+        user = principal.user
+        assert user is not None
+        membership = project.members.get(user.id)
+        if membership is None:
+            raise ApiError(E.MEMBER_NOT_IN_PROJECT, project_id=project.id, action=action)
+        if (environment, permission) in membership.denied:
+            raise ApiError(E.MEMBER_ENVIRONMENT_DENIED, permission=permission, action=action)
+    elif principal.mode == MACHINE_IDENTITY:
+        identity = principal.identity
+        assert identity is not None
+        role = identity.projects.get(project.id)
+        if role is None:
+            raise ApiError(E.IDENTITY_NOT_IN_PROJECT, project_id=project.id, action=action)
+        if role == "viewer" and permission == "write":
+            raise ApiError(E.IDENTITY_ROLE_DENIED, permission=permission, action=action)

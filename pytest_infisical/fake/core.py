@@ -1,0 +1,423 @@
+"""``FakeInfisical``: the stateful fake, its seeding API, and the one path every request takes.
+
+``handle(Request) -> Response`` normalizes the path, finds the route, authenticates the caller,
+validates the arguments, runs the handler, and renders any ``ApiError`` through the server
+profile. The rest of the class is the Python API a test uses to seed and inspect state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any, Optional, Union
+
+from ..credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
+from ..http import Request, Response, Router, api_path
+from . import apierror as E
+from .apierror import ApiError
+from .auth import authenticate
+from .profiles import Profile, get_profile
+from .routing import REGISTRY, Call, RouteSpec
+from .state import Clock, Folder, Membership, Organization, Project, Secret, State, User, normalize_secret_path
+
+__all__ = ["DEFAULT_URL", "FakeInfisical"]
+
+DEFAULT_URL = "https://app.infisical.com"
+
+_ROUTER: Optional[Router[RouteSpec]] = None
+
+
+def _router() -> Router[RouteSpec]:
+    """The routing table, built once from every API module's declarations (immutable)."""
+    global _ROUTER
+    if _ROUTER is None:
+        from . import (  # noqa: F401 - importing registers the routes
+            identities,
+            organizations,
+            raw_secrets,
+            secrets,
+            service_accounts,
+            service_tokens,
+            status,
+            users,
+            workspaces,
+        )
+
+        router: Router[RouteSpec] = Router()
+        for spec in REGISTRY:
+            router.add(spec.method, spec.path, spec)
+        _ROUTER = router
+    return _ROUTER
+
+
+def _etag(body: bytes) -> str:
+    """Express's default weak ETag: ``W/"<length hex>-<base64 sha1, 27 chars>"``."""
+    import base64
+
+    digest = base64.b64encode(hashlib.sha1(body).digest()).decode("ascii")[:27]  # noqa: S324 - Express's algorithm
+    return f'W/"{len(body):x}-{digest}"'
+
+
+class FakeInfisical:
+    """A fake Infisical server: state, routes and a server profile.
+
+    It is a handler (``handle(Request) -> Response``); transports serve it to ``requests``,
+    httpx, or real HTTP clients. A fresh instance is seeded with an organization, a user who
+    owns it, and a project (``.project``) with environments dev, staging and prod, E2EE off.
+    """
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        profile: Union[str, Profile] = "latest",
+        seed: bool = True,
+        e2ee: bool = False,
+        environments: Sequence[str] = ("dev", "staging", "prod"),
+        clock: Optional[Clock] = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.profile = get_profile(profile)
+        self.state = State(clock)
+        self.clock = self.state.clock
+        self._lock = threading.RLock()
+        self._router = _router()
+        self.organization: Organization
+        self.user: User
+        self.project: Project
+        if seed:
+            self.organization = self.state.create_organization("Example Organization")
+            self.user = self.state.create_user("tester@example.com", "Test", "User")
+            self.state.add_org_member(self.organization, self.user, role="owner")
+            self.project = self.state.create_project(
+                "Example Project", self.organization, self.user, e2ee=e2ee, environments=environments
+            )
+
+    def __repr__(self) -> str:
+        return f"<FakeInfisical {self.url} profile={self.profile.name} projects={len(self.state.projects)}>"
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while a request is served; hold it to read state consistently from another thread."""
+        return self._lock
+
+    # ---- serving ------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request exactly as the imitated Infisical would."""
+        with self._lock:
+            try:
+                return self._dispatch(request)
+            except ApiError as error:
+                return self.profile.render(error)
+
+    def _dispatch(self, request: Request) -> Response:
+        raw = request.url.split("://", 1)[-1]
+        raw_path = raw[raw.find("/") :] if "/" in raw else "/"
+        path = api_path(request.path)
+        match = self._router.match(request.method, path)
+        if match is None:
+            raise ApiError(E.ROUTE_NOT_FOUND, method=request.method, url=raw_path)
+        spec = match.route.handler
+        call = Call(self, request, match.params, raw_path)
+        validated = False
+        if spec.early_validation and self.profile.validate_before_auth:
+            call.validate(spec)
+            validated = True
+        if spec.modes:
+            call.principal = authenticate(call, spec)
+        if not validated:
+            call.validate(spec)
+        result = spec.func(call)
+        if isinstance(result, Response):
+            return result
+        response = Response.json_body(200, result)
+        if request.method == "GET":
+            tag = _etag(response.body)
+            if request.headers.get("if-none-match") == tag:
+                return Response(status=304, headers={"ETag": tag})
+            response = Response(response.status, [*response.headers.raw_items(), ("ETag", tag)], response.body)
+        return response
+
+    def route_methods(self, path: str) -> list[str]:
+        """The methods the fake answers on ``path`` (for near-miss reports)."""
+        return self._router.methods_for(api_path(path))
+
+    # ---- projects, folders, imports ------------------------------------------------------
+
+    def _project(self, project: Optional[Project]) -> Project:
+        return project if project is not None else self.project
+
+    def create_project(
+        self,
+        name: str,
+        e2ee: bool = False,
+        environments: Sequence[str] = ("dev", "staging", "prod"),
+        *,
+        organization: Optional[Organization] = None,
+        owner: Optional[User] = None,
+    ) -> Project:
+        """A new project (the default user owns it). ``e2ee=True`` locks the raw routes."""
+        with self._lock:
+            return self.state.create_project(
+                name, organization or self.organization, owner or self.user, e2ee=e2ee, environments=environments
+            )
+
+    def create_folder(self, path: str, environment: str = "dev", project: Optional[Project] = None) -> Folder:
+        """The folder at ``path`` (parents created as needed)."""
+        with self._lock:
+            return self.state.ensure_folder(self._project(project), environment, path)
+
+    def add_import(
+        self,
+        source_environment: str,
+        source_path: str = "/",
+        *,
+        environment: str = "dev",
+        path: str = "/",
+        project: Optional[Project] = None,
+    ) -> None:
+        """Import ``source_environment:source_path``'s secrets into ``environment:path``."""
+        with self._lock:
+            self.state.add_import(self._project(project), environment, path, source_environment, source_path)
+
+    # ---- secrets ------------------------------------------------------------------------
+
+    def set_secret(
+        self,
+        name: str,
+        value: str,
+        environment: str = "dev",
+        path: str = "/",
+        comment: str = "",
+        project: Optional[Project] = None,
+        *,
+        type: str = "shared",
+        user: Optional[User] = None,
+    ) -> Secret:
+        """Create the secret, or update it (its version goes up); stored encrypted as Infisical does."""
+        from ..crypto import encrypt_secret
+
+        if type not in ("shared", "personal"):
+            raise ValueError(f"type must be 'shared' or 'personal', not {type!r}")
+        with self._lock:
+            proj = self._project(project)
+            folder = self.state.ensure_folder(proj, environment, path)
+            owner = (user or self.user) if type == "personal" else None
+            cipher = encrypt_secret(name, value, proj.key, comment).to_dict()
+            existing = self.state.find_secret(proj, folder, name, type, owner)
+            if existing is not None:
+                return self.state.update_secret(existing, cipher)
+            return self.state.put_secret(proj, folder, name, cipher, type, owner)
+
+    def _plain(self, secret: Secret) -> Any:
+        from ..crypto import decrypt_secret
+
+        return decrypt_secret(secret.cipher, secret.project.key)
+
+    def secrets(self, environment: str = "dev", path: str = "/", project: Optional[Project] = None) -> dict[str, str]:
+        """The shared secrets of one folder in plaintext, name → value (for assertions)."""
+        with self._lock:
+            proj = self._project(project)
+            self.state.require_environment(proj, environment)
+            folder = proj.folder(environment, path)
+            if folder is None:
+                return {}
+            return {s.name: self._plain(s).value for s in proj.shared.get(folder.id, {}).values()}
+
+    def secret(
+        self,
+        name: str,
+        environment: str = "dev",
+        path: str = "/",
+        project: Optional[Project] = None,
+        *,
+        type: str = "shared",
+        user: Optional[User] = None,
+    ) -> Any:
+        """One secret in plaintext (a ``DecryptedSecret`` with ``value``, ``comment``, ``version``)."""
+        with self._lock:
+            stored = self._find(name, environment, path, project, type, user)
+            plain = self._plain(stored)
+            import attrs
+
+            return attrs.evolve(plain, name=stored.name, type=stored.type, id=stored.id, version=stored.version)
+
+    def _find(
+        self, name: str, environment: str, path: str, project: Optional[Project], type_: str, user: Optional[User]
+    ) -> Secret:
+        proj = self._project(project)
+        self.state.require_environment(proj, environment)
+        folder = proj.folder(environment, path)
+        found = None
+        if folder is not None:
+            found = self.state.find_secret(
+                proj, folder, name, type_, (user or self.user) if type_ == "personal" else None
+            )
+        if found is None:
+            raise LookupError(
+                f"no {type_} secret {name!r} at {environment}:{normalize_secret_path(path)} in project {proj.name!r}"
+            )
+        return found
+
+    def delete_secret(
+        self,
+        name: str,
+        environment: str = "dev",
+        path: str = "/",
+        project: Optional[Project] = None,
+        *,
+        type: str = "shared",
+        user: Optional[User] = None,
+    ) -> None:
+        """Delete a secret (deleting a shared one also deletes its personal overrides)."""
+        with self._lock:
+            self.state.remove_secret(self._find(name, environment, path, project, type, user))
+
+    def secret_names(self, environment: str = "dev", path: str = "/", project: Optional[Project] = None) -> list[str]:
+        """The names of one folder's shared secrets, in creation order."""
+        return list(self.secrets(environment, path, project))
+
+    # ---- users and memberships -----------------------------------------------------------
+
+    def create_user(
+        self,
+        email: str,
+        *,
+        first_name: str = "Test",
+        last_name: str = "User",
+        organization_role: Optional[str] = "member",
+        project_role: Optional[str] = "member",
+        project: Optional[Project] = None,
+    ) -> User:
+        """A user, by default a member of the default organization and project."""
+        with self._lock:
+            user = self.state.create_user(email, first_name, last_name)
+            if organization_role:
+                self.state.add_org_member(self._project(project).organization, user, organization_role)
+            if project_role:
+                self.state.add_member(self._project(project), user, project_role)
+            return user
+
+    def add_member(self, user: User, project: Optional[Project] = None, role: str = "member") -> Membership:
+        with self._lock:
+            return self.state.add_member(self._project(project), user, role)
+
+    def deny(self, user: User, environment: str, permission: str, project: Optional[Project] = None) -> None:
+        """Deny a project member ``read`` or ``write`` on one environment (2023 deniedPermissions)."""
+        if permission not in ("read", "write"):
+            raise ValueError(f"permission must be 'read' or 'write', not {permission!r}")
+        with self._lock:
+            proj = self._project(project)
+            proj.members[user.id].denied.add((environment, permission))
+
+    # ---- credentials ----------------------------------------------------------------------
+
+    def create_api_key(
+        self, expires_in: Optional[float] = None, *, user: Optional[User] = None, name: str = "api-key"
+    ) -> ApiKey:
+        """An API key of ``user`` (default: the seeded user, owner of the default project)."""
+        with self._lock:
+            credential, _ = self.state.create_api_key(user or self.user, name=name, expires_in=expires_in)
+            return credential
+
+    def create_service_token(
+        self,
+        scopes: Iterable[tuple[str, str]] = (("dev", "/"),),
+        permissions: Sequence[str] = ("read", "write"),
+        expires_in: Optional[float] = None,
+        project: Optional[Project] = None,
+        *,
+        name: str = "service-token",
+    ) -> ServiceToken:
+        """A service token for ``project`` with ``(environment, secretPath)`` scopes (globs allowed)."""
+        scopes = [(env, path) for env, path in scopes]
+        bad = sorted(set(permissions) - {"read", "write"})
+        if bad or not permissions:
+            raise ValueError(f"permissions must be a non-empty subset of ('read', 'write'), got {tuple(permissions)!r}")
+        with self._lock:
+            proj = self._project(project)
+            for env, _ in scopes:
+                self.state.require_environment(proj, env)
+            credential, _ = self.state.create_service_token(
+                proj, self.user, scopes, permissions, name=name, expires_in=expires_in
+            )
+            return credential
+
+    def create_service_account(
+        self,
+        permissions: Iterable[tuple[str, bool, bool]] = (("dev", True, True),),
+        project: Optional[Project] = None,
+        *,
+        name: str = "service-account",
+        expires_in: Optional[float] = None,
+    ) -> ServiceAccount:
+        """A service account with ``(environment, read, write)`` grants on ``project``."""
+        with self._lock:
+            proj = self._project(project)
+            credential, record = self.state.create_service_account(
+                proj.organization, self.user, name=name, expires_in=expires_in
+            )
+            for environment, read, write in permissions:
+                self.state.grant_service_account(
+                    record, credential.private_key, proj, environment, read, write, self.user
+                )
+            return credential
+
+    def grant(
+        self,
+        account: ServiceAccount,
+        environment: str,
+        read: bool = True,
+        write: bool = True,
+        project: Optional[Project] = None,
+    ) -> None:
+        """Give a service account access to one more environment (of another project, too)."""
+        with self._lock:
+            record = self.state.service_accounts[account.id]
+            self.state.grant_service_account(
+                record, account.private_key, self._project(project), environment, read, write, self.user
+            )
+
+    def create_machine_identity(
+        self,
+        role: str = "member",
+        project: Optional[Project] = None,
+        *,
+        name: str = "machine-identity",
+        access_token_ttl: int = 2592000,
+        access_token_max_ttl: int = 2592000,
+    ) -> MachineIdentity:
+        """A machine identity with Universal Auth, a ``role`` (admin, member, viewer) on ``project``."""
+        if role not in ("admin", "member", "viewer"):
+            raise ValueError(f"role must be 'admin', 'member' or 'viewer', not {role!r}")
+        with self._lock:
+            proj = self._project(project)
+            credential, record = self.state.create_identity(
+                proj.organization,
+                name=name,
+                access_token_ttl=access_token_ttl,
+                access_token_max_ttl=access_token_max_ttl,
+            )
+            record.projects[proj.id] = role
+            return credential
+
+    def revoke(self, credential: Union[ApiKey, ServiceToken, ServiceAccount, MachineIdentity]) -> None:
+        """Revoke a credential: its next request fails as with an unknown id."""
+        with self._lock:
+            if isinstance(credential, ApiKey):
+                self.state.api_keys.pop(credential.id, None)
+            elif isinstance(credential, ServiceToken):
+                self.state.service_tokens.pop(credential.id, None)
+            elif isinstance(credential, ServiceAccount):
+                self.state.service_accounts.pop(credential.id, None)
+            elif isinstance(credential, MachineIdentity):
+                record = self.state.identities_by_client_id.pop(credential.client_id, None)
+                if record is not None:
+                    self.state.identities.pop(record.id, None)
+                    for token in self.state.access_tokens.values():
+                        if token.identity is record:
+                            token.revoked = True
+            else:
+                raise TypeError(f"cannot revoke {type(credential).__name__}")

@@ -1,0 +1,92 @@
+"""JSON shapes shared by several API areas: users, projects (workspaces), memberships.
+
+Each shape is the union of the 2023 (Mongo, ``_id``/``__v``) and today's (Postgres, ``id``)
+documents, so that clients of either era find every field they parse (PROTOCOL.md §11).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .state import Membership, Organization, OrgMembership, Project, User, iso
+
+
+def user_doc(user: User) -> dict[str, Any]:
+    stamp = iso(user.created_at)
+    return {
+        "_id": user.id,
+        "id": user.id,
+        "email": user.email,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "authProvider": "email",
+        "authMethods": ["email"],
+        "isMfaEnabled": False,
+        "mfaMethods": [],
+        "devices": [],
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "__v": 0,
+    }
+
+
+def user_with_public_key(user: User) -> dict[str, Any]:
+    return {**user_doc(user), "publicKey": user.public_key}
+
+
+def organization_doc(org: Organization) -> dict[str, Any]:
+    stamp = iso(org.created_at)
+    return {"_id": org.id, "id": org.id, "name": org.name, "createdAt": stamp, "updatedAt": stamp, "__v": 0}
+
+
+def workspace_doc(project: Project) -> dict[str, Any]:
+    stamp = iso(project.created_at)
+    return {
+        "_id": project.id,
+        "id": project.id,
+        "name": project.name,
+        "slug": project.slug,
+        "autoCapitalization": project.auto_capitalization,
+        "organization": project.organization.id,
+        "orgId": project.organization.id,
+        "environments": [
+            {"_id": env.id, "id": env.id, "name": env.name, "slug": env.slug}
+            for env in project.environments_by_slug.values()
+        ],
+        "version": 1 if project.e2ee else 3,
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "__v": 0,
+    }
+
+
+def project_membership_doc(membership: Membership) -> dict[str, Any]:
+    stamp = iso(membership.created_at)
+    return {
+        "_id": membership.id,
+        "id": membership.id,
+        "user": user_with_public_key(membership.user),
+        "workspace": membership.project.id,
+        "role": membership.role,
+        "deniedPermissions": [
+            {"environmentSlug": env, "ability": ability} for env, ability in sorted(membership.denied)
+        ],
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "__v": 0,
+    }
+
+
+def org_membership_doc(membership: OrgMembership) -> dict[str, Any]:
+    stamp = iso(membership.created_at)
+    return {
+        "_id": membership.id,
+        "id": membership.id,
+        "user": user_with_public_key(membership.user),
+        "organization": membership.organization.id,
+        "role": membership.role,
+        "status": membership.status,
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "__v": 0,
+    }

@@ -1,0 +1,80 @@
+"""``/api/v2/organizations/:organizationId/…``: projects and members of an organization (§5.5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import apierror as E
+from .apierror import ApiError
+from .documents import org_membership_doc, workspace_doc
+from .routing import API_KEY, JWT, Arg, Call, route, session_only
+from .state import Organization, OrgMembership
+
+_MODES = (JWT, API_KEY)
+_ORG = Arg("organizationId", "path")
+_ADMIN_ROLES = ("owner", "admin")
+
+
+def _membership(call: Call, admin: bool) -> tuple[Organization, OrgMembership]:
+    org_id = call.args["organizationId"]
+    org = call.state.organizations.get(org_id)
+    if org is None:
+        raise ApiError(E.ORG_NOT_FOUND, organization_id=org_id)
+    assert call.principal is not None and call.principal.user is not None
+    membership = org.members.get(call.principal.user.id)
+    if membership is None:
+        raise ApiError(E.ORG_NOT_MEMBER, organization_id=org_id)
+    if admin and membership.role not in _ADMIN_ROLES:
+        raise ApiError(E.ORG_ROLE_DENIED, organization_id=org_id)
+    return org, membership
+
+
+@route("GET", "/api/v2/organizations/:organizationId/workspaces", _MODES, [_ORG])
+def org_workspaces(call: Call) -> dict[str, Any]:
+    """The organization's projects of which the caller is a member (owners and admins only)."""
+    org, membership = _membership(call, admin=True)
+    user_id = membership.user.id
+    projects = [p for p in call.state.projects.values() if p.organization is org and user_id in p.members]
+    return {"workspaces": [workspace_doc(p) for p in projects]}
+
+
+@route("GET", "/api/v2/organizations/:organizationId/memberships", _MODES, [_ORG])
+def org_memberships(call: Call) -> dict[str, Any]:
+    org, _ = _membership(call, admin=False)
+    return {"memberships": [org_membership_doc(m) for m in org.members.values()]}
+
+
+def _target(org: Organization, membership_id: str) -> OrgMembership:
+    for member in org.members.values():
+        if member.id == membership_id:
+            return member
+    raise ApiError(E.MEMBERSHIP_NOT_FOUND, id=membership_id)
+
+
+@route(
+    "PATCH",
+    "/api/v2/organizations/:organizationId/memberships/:membershipId",
+    _MODES,
+    [_ORG, Arg("membershipId", "path"), Arg("role", "body", choices=("owner", "admin", "member"))],
+)
+def update_org_membership(call: Call) -> dict[str, Any]:
+    org, _ = _membership(call, admin=True)
+    target = _target(org, call.args["membershipId"])
+    target.role = call.args["role"]
+    return {"membership": org_membership_doc(target)}
+
+
+@route(
+    "DELETE",
+    "/api/v2/organizations/:organizationId/memberships/:membershipId",
+    _MODES,
+    [_ORG, Arg("membershipId", "path")],
+)
+def delete_org_membership(call: Call) -> dict[str, Any]:
+    org, _ = _membership(call, admin=True)
+    target = _target(org, call.args["membershipId"])
+    del org.members[target.user.id]
+    return {"membership": org_membership_doc(target)}
+
+
+session_only("GET", "/api/v2/organizations/:organizationId/service-accounts")

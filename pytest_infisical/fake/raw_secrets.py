@@ -1,0 +1,279 @@
+"""``/api/v3/secrets/raw`` and ``/api/v4/secrets``: plaintext secrets, decrypted server-side.
+
+They serve only projects whose end-to-end encryption is off (the server keeps a copy of the
+project key); on an E2EE project they are refused (PROTOCOL.md §5.3, §9.2, §11.3, §11.5).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from . import apierror as E
+from .apierror import ApiError
+from .auth import authorize_secrets
+from .routing import SERVICE_TOKEN, Arg, Call, route
+from .secrets import (
+    ALL_MODES,
+    TYPES,
+    acting_user,
+    base_doc,
+    check_new,
+    find,
+    find_exact,
+    folder_of,
+    imports_of,
+    project_of,
+)
+from .state import Folder, Project, Secret, has_glob, normalize_secret_path
+
+HIDDEN = "<hidden-by-infisical>"
+_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+
+
+def _plain(secret: Secret) -> tuple[str, str, str]:
+    from ..crypto import decrypt_secret
+
+    plain = decrypt_secret(secret.cipher, secret.project.key)
+    return plain.name, plain.value, plain.comment
+
+
+def raw_doc(secret: Secret, value: Optional[str] = None, show_value: bool = True) -> dict[str, Any]:
+    name, stored_value, comment = _plain(secret)
+    doc = base_doc(secret)
+    doc["secretKey"] = name
+    doc["secretValue"] = (stored_value if value is None else value) if show_value else HIDDEN
+    doc["secretValueHidden"] = not show_value
+    doc["secretComment"] = comment
+    return doc
+
+
+def _scope(call: Call) -> tuple[Optional[str], Optional[str], str]:
+    """workspaceId, environment and secretPath; a single-scope, glob-free service token sets all three."""
+    args = call.args
+    project_id, environment, path = args.get("workspaceId"), args.get("environment"), args.get("secretPath") or "/"
+    principal = call.principal
+    if principal is not None and principal.mode == SERVICE_TOKEN and principal.service_token is not None:
+        scopes = principal.service_token.scopes
+        if len(scopes) == 1 and not has_glob(scopes[0].secret_path):
+            project_id = principal.service_token.project.id
+            environment, path = scopes[0].environment, scopes[0].secret_path
+    return project_id, environment, normalize_secret_path(path)
+
+
+def _access(call: Call, permission: str, action: str) -> tuple[Project, str, Folder]:
+    project_id, environment, path = _scope(call)
+    if not project_id or not environment:
+        raise ApiError(E.BAD_REQUEST, message="Missing workspace id or environment")
+    project = project_of(call, project_id)
+    if project.e2ee:
+        raise ApiError(E.E2EE_ENABLED, project_id=project.id)
+    assert call.principal is not None
+    authorize_secrets(call.principal, project, environment, path, permission, action)
+    return project, environment, folder_of(project, environment, path)
+
+
+def _folders(project: Project, folder: Folder, recursive: bool) -> list[Folder]:
+    if not recursive:
+        return [folder]
+    prefix = folder.path.rstrip("/") + "/"
+    return [folder] + [
+        f for (env, path), f in project.folders.items() if env == folder.environment and path.startswith(prefix)
+    ]
+
+
+class _Expander:
+    """``${KEY}`` (same folder) and ``${env.folder.sub.KEY}`` references, as Infisical expands them."""
+
+    def __init__(self, call: Call, project: Project, folder: Folder) -> None:
+        self.call, self.project, self.folder = call, project, folder
+
+    def value(self, secret: Secret, depth: int = 0) -> str:
+        value = _plain(secret)[1]
+        if depth > 10 or "${" not in value:
+            return value
+        return _REFERENCE.sub(lambda m: self._resolve(m.group(1).strip(), depth), value)
+
+    def _resolve(self, reference: str, depth: int) -> str:
+        parts = reference.split(".")
+        if len(parts) == 1:
+            environment, path, name = self.folder.environment, self.folder.path, parts[0]
+        else:
+            environment, path, name = parts[0], "/" + "/".join(parts[1:-1]), parts[-1]
+        folder = self.project.folder(environment, path)
+        target = self.call.state.find_secret(self.project, folder, name) if folder is not None else None
+        if target is None:
+            return "${" + reference + "}"
+        assert self.call.principal is not None
+        authorize_secrets(self.call.principal, self.project, environment, path, "read", "readValue")
+        return self.value(target, depth + 1)
+
+
+def _list(
+    call: Call, include_imports: bool, recursive: bool, expand: bool, show: bool, tag_slugs: str
+) -> dict[str, Any]:
+    project, _, folder = _access(call, "read", "describeSecret")
+    user = acting_user(call)
+    expander = _Expander(call, project, folder) if expand else None
+    docs = []
+    if not tag_slugs:  # the fake's secrets carry no tags, so a tag filter matches none
+        for each in _folders(project, folder, recursive):
+            for secret in call.state.folder_secrets(project, each, user):
+                docs.append(raw_doc(secret, expander.value(secret) if expander else None, show))
+    imports = imports_of(call, project, folder, lambda s: raw_doc(s, show_value=show)) if include_imports else []
+    return {"secrets": docs, "imports": imports}
+
+
+_OPTIONAL_SCOPE = (
+    Arg("workspaceId", required=False),
+    Arg("workspaceSlug", required=False),
+    Arg("environment", required=False),
+    Arg("secretPath", required=False, default="/"),
+)
+_FLAGS = (
+    Arg("expandSecretReferences", required=False, default="false", choices=("true", "false")),
+    Arg("recursive", required=False, default="false", choices=("true", "false")),
+    Arg("viewSecretValue", required=False, default="true", choices=("true", "false")),
+    Arg("tagSlugs", required=False, default=""),
+)
+
+
+@route(
+    "GET",
+    "/api/v3/secrets/raw",
+    ALL_MODES,
+    [*_OPTIONAL_SCOPE, Arg("include_imports", required=False, default="false"), *_FLAGS],
+)
+def list_raw(call: Call) -> dict[str, Any]:
+    a = call.args
+    return _list(
+        call,
+        a["include_imports"] == "true",
+        a["recursive"] == "true",
+        a["expandSecretReferences"] == "true",
+        a["viewSecretValue"] == "true",
+        a["tagSlugs"],
+    )
+
+
+@route(
+    "GET",
+    "/api/v4/secrets",
+    ALL_MODES,
+    [
+        Arg("projectId", required=False),
+        Arg("environment", required=False),
+        Arg("secretPath", required=False, default="/"),
+        Arg("includeImports", required=False, default="false", choices=("true", "false")),
+        Arg("includePersonalOverrides", required=False, default="false", choices=("true", "false")),
+        *_FLAGS,
+    ],
+)
+def list_v4(call: Call) -> dict[str, Any]:
+    a = call.args
+    a["workspaceId"] = a["projectId"]
+    return _list(
+        call,
+        a["includeImports"] == "true",
+        a["recursive"] == "true",
+        a["expandSecretReferences"] == "true",
+        a["viewSecretValue"] == "true",
+        a["tagSlugs"],
+    )
+
+
+_NAME = Arg("secretName", "path")
+
+
+@route(
+    "GET",
+    "/api/v3/secrets/raw/:secretName",
+    ALL_MODES,
+    [_NAME, *_OPTIONAL_SCOPE, Arg("type", required=False, choices=TYPES), *_FLAGS[:1], _FLAGS[2]],
+)
+def get_raw(call: Call) -> dict[str, Any]:
+    project, _, folder = _access(call, "read", "readValue")
+    secret = find(call, project, folder, call.args["secretName"], call.args["type"])
+    expanded = _Expander(call, project, folder).value(secret) if call.args["expandSecretReferences"] == "true" else None
+    return {"secret": raw_doc(secret, expanded, call.args["viewSecretValue"] == "true")}
+
+
+_WRITE_SCOPE = (
+    Arg("workspaceId", "body", required=False),
+    Arg("environment", "body", required=False),
+    Arg("secretPath", "body", required=False, default="/"),
+    Arg("type", "body", required=False, default="shared", choices=TYPES),
+)
+
+
+@route(
+    "POST",
+    "/api/v3/secrets/raw/:secretName",
+    ALL_MODES,
+    [
+        _NAME,
+        *_WRITE_SCOPE,
+        Arg("secretValue", "body"),
+        Arg("secretComment", "body", required=False, default=""),
+        Arg("skipMultilineEncoding", "body", type=bool, required=False, default=False),
+    ],
+)
+def create_raw(call: Call) -> dict[str, Any]:
+    from ..crypto import encrypt_secret
+
+    project, _, folder = _access(call, "write", "create")
+    a = call.args
+    user = check_new(call, project, folder, a["secretName"], a["type"])
+    cipher = encrypt_secret(a["secretName"], a["secretValue"], project.key, a["secretComment"]).to_dict()
+    secret = call.state.put_secret(project, folder, a["secretName"], cipher, a["type"], user)
+    secret.skip_multiline_encoding = bool(a["skipMultilineEncoding"])
+    return {"secret": raw_doc(secret)}
+
+
+@route(
+    "PATCH",
+    "/api/v3/secrets/raw/:secretName",
+    ALL_MODES,
+    [
+        _NAME,
+        *_WRITE_SCOPE,
+        Arg("secretValue", "body", required=False),
+        Arg("secretComment", "body", required=False),
+        Arg("newSecretName", "body", required=False),
+        Arg("skipMultilineEncoding", "body", type=bool, required=False),
+    ],
+)
+def update_raw(call: Call) -> dict[str, Any]:
+    from ..crypto import encrypt_symmetric
+
+    project, _, folder = _access(call, "write", "edit")
+    a = call.args
+    secret = find_exact(call, project, folder, a["secretName"], a["type"])
+    fields: dict[str, str] = {}
+    for arg, prefix in (
+        ("secretValue", "secretValue"),
+        ("secretComment", "secretComment"),
+        ("newSecretName", "secretKey"),
+    ):
+        if a[arg] is not None:
+            sealed = encrypt_symmetric(a[arg], project.key)
+            fields.update(
+                {f"{prefix}Ciphertext": sealed.ciphertext, f"{prefix}IV": sealed.iv, f"{prefix}Tag": sealed.tag}
+            )
+    new_name = a["newSecretName"]
+    if new_name and new_name != secret.name:
+        if call.state.find_secret(project, folder, new_name, secret.type, secret.user) is not None:
+            raise ApiError(E.SECRET_EXISTS, name=new_name)
+        call.state.rename_secret(secret, new_name)
+    if a["skipMultilineEncoding"] is not None:
+        secret.skip_multiline_encoding = a["skipMultilineEncoding"]
+    return {"secret": raw_doc(call.state.update_secret(secret, fields))}
+
+
+@route("DELETE", "/api/v3/secrets/raw/:secretName", ALL_MODES, [_NAME, *_WRITE_SCOPE])
+def delete_raw(call: Call) -> dict[str, Any]:
+    project, _, folder = _access(call, "write", "delete")
+    secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"])
+    doc = raw_doc(secret)
+    call.state.remove_secret(secret)
+    return {"secret": doc}

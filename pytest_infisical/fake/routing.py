@@ -1,0 +1,226 @@
+"""How the fake's API modules declare routes: method, path, accepted auth modes, parameters.
+
+Each API module (``secrets.py``, ``service_tokens.py`` …) decorates its handlers with
+:func:`route`. A handler receives a :class:`Call` — the request, the path parameters, the
+validated arguments and the authenticated principal — and returns a JSON-ready value (sent with
+status 200, as Infisical does for every success) or a :class:`~pytest_infisical.http.Response`.
+Errors are raised as :class:`~pytest_infisical.fake.apierror.ApiError`; the profile renders them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional
+from urllib.parse import parse_qsl
+
+import attrs
+
+from ..http import Request
+from . import apierror as E
+from .apierror import ApiError
+
+if TYPE_CHECKING:
+    from .auth import Principal
+    from .core import FakeInfisical
+    from .profiles import Profile
+    from .state import State
+
+__all__ = [
+    "API_KEY",
+    "JWT",
+    "MACHINE_IDENTITY",
+    "SERVICE_ACCOUNT",
+    "SERVICE_TOKEN",
+    "Arg",
+    "Call",
+    "RouteSpec",
+    "route",
+]
+
+# auth modes, as the journal names them (Infisical's own names in brackets)
+API_KEY = "api_key"  # apiKey
+SERVICE_TOKEN = "service_token"  # serviceToken
+SERVICE_ACCOUNT = "service_account"  # serviceAccount
+MACHINE_IDENTITY = "machine_identity"  # identityAccessToken
+JWT = "jwt"  # a user's session token (the fake issues none, but routes still declare it)
+
+_MISSING = object()
+_TYPE_NAMES = {str: "string", bool: "boolean", int: "number", list: "array", dict: "object"}
+
+
+@attrs.frozen
+class Arg:
+    """One declared request parameter. ``where`` is ``query``, ``body`` or ``path``."""
+
+    name: str
+    where: str = "query"
+    type: type = str
+    required: bool = True
+    default: Any = None
+    choices: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class RouteSpec:
+    method: str
+    path: str
+    modes: frozenset[str]
+    args: tuple[Arg, ...]
+    func: Callable[[Call], Any]
+    #: express-validator ran before requireAuth on this route in 2023 (the v3 secrets routes)
+    early_validation: bool = False
+
+    @property
+    def wants_body(self) -> bool:
+        return any(a.where == "body" for a in self.args)
+
+
+REGISTRY: list[RouteSpec] = []
+
+
+def route(
+    method: str,
+    path: str,
+    modes: Sequence[str] = (),
+    args: Sequence[Arg] = (),
+    early_validation: bool = False,
+) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
+    """Declare a handler. ``modes`` empty means the route takes no credentials (login, status)."""
+
+    def register(func: Callable[[Call], Any]) -> Callable[[Call], Any]:
+        REGISTRY.append(RouteSpec(method.upper(), path, frozenset(modes), tuple(args), func, early_validation))
+        return func
+
+    return register
+
+
+class Call:
+    """Everything a handler needs about one request."""
+
+    __slots__ = ("_body", "args", "fake", "params", "principal", "raw_path", "request")
+
+    def __init__(self, fake: FakeInfisical, request: Request, params: dict[str, str], raw_path: str) -> None:
+        self.fake = fake
+        self.request = request
+        self.params = params
+        self.raw_path = raw_path
+        self.args: dict[str, Any] = {}
+        self.principal: Optional[Principal] = None
+        self._body: Any = _MISSING
+
+    @property
+    def state(self) -> State:
+        return self.fake.state
+
+    @property
+    def profile(self) -> Profile:
+        return self.fake.profile
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The request body as a dict: JSON, or form-encoded; ``{}`` when empty."""
+        if self._body is _MISSING:
+            self._body = parse_body(self.request)
+        return self._body  # type: ignore[no-any-return]
+
+    def validate(self, spec: RouteSpec) -> None:
+        issues: list[dict[str, Any]] = []
+        values: dict[str, Any] = {}
+        query = self.request.query if any(a.where == "query" for a in spec.args) else {}
+        for arg in spec.args:
+            source: Any = self.params if arg.where == "path" else query if arg.where == "query" else self.body
+            raw = source.get(arg.name, _MISSING)
+            if raw is _MISSING or raw is None:
+                if arg.required:
+                    issues.append(
+                        {
+                            "code": "invalid_type",
+                            "expected": _TYPE_NAMES.get(arg.type, "string"),
+                            "received": "undefined" if raw is _MISSING else "null",
+                            "path": [arg.name],
+                            "message": "Required",
+                        }
+                    )
+                values[arg.name] = arg.default
+                continue
+            value, problem = _coerce(raw, arg)
+            if problem is not None:
+                issues.append(problem)
+                continue
+            values[arg.name] = value
+        if issues:
+            raise ApiError(E.VALIDATION, issues=issues)
+        self.args = values
+
+
+def parse_body(request: Request) -> dict[str, Any]:
+    if not request.body or not request.body.strip():
+        return {}
+    content_type = request.headers.get("content-type", "").strip().lower()
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+    try:
+        parsed = json.loads(request.body)
+    except ValueError:
+        raise ApiError(E.BAD_JSON, detail="the body is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise ApiError(E.VALIDATION, issues=[_issue([], "object", parsed)])
+    return parsed
+
+
+def _issue(path: list[str], expected: str, raw: Any) -> dict[str, Any]:
+    received = {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}.get(
+        type(raw), "null" if raw is None else "unknown"
+    )
+    return {
+        "code": "invalid_type",
+        "expected": expected,
+        "received": received,
+        "path": path,
+        "message": f"Expected {expected}, received {received}",
+    }
+
+
+def _coerce(raw: Any, arg: Arg) -> tuple[Any, Optional[dict[str, Any]]]:
+    expected = _TYPE_NAMES.get(arg.type, "string")
+    value = raw
+    if arg.type is bool:
+        if isinstance(raw, str) and raw in ("true", "false"):
+            value = raw == "true"
+        elif not isinstance(raw, bool):
+            return None, _issue([arg.name], expected, raw)
+    elif arg.type is int:
+        if isinstance(raw, str):
+            try:
+                value = int(raw)
+            except ValueError:
+                return None, _issue([arg.name], expected, raw)
+        elif isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            return None, _issue([arg.name], expected, raw)
+    elif not isinstance(raw, arg.type):
+        return None, _issue([arg.name], expected, raw)
+    if arg.choices and value not in arg.choices:
+        options = " | ".join(f"'{c}'" for c in arg.choices)
+        return None, {
+            "code": "invalid_enum_value",
+            "options": list(arg.choices),
+            "received": value,
+            "path": [arg.name],
+            "message": f"Invalid enum value. Expected {options}, received '{value}'",
+        }
+    return value, None
+
+
+def _needs_session(call: Call) -> Any:  # pragma: no cover - unreachable: the fake issues no user sessions
+    raise ApiError(E.INTERNAL)
+
+
+def session_only(method: str, path: str) -> None:
+    """Declare a route that only a logged-in user's session (a dashboard JWT) may call.
+
+    The fake issues no user sessions, so every credential it does issue gets the profile's
+    "mode not accepted" answer here — exactly what the real server answers an API key, a service
+    token, a service account or a machine identity on these routes.
+    """
+    route(method, path, (JWT,))(_needs_session)

@@ -1,0 +1,258 @@
+"""``/api/v3/secrets``: end-to-end encrypted secrets, addressed by name (PROTOCOL.md §5.2).
+
+The client encrypts; the fake stores the nine cipher fields as sent and never sees plaintext
+(the name in the URL is the lookup key, as the server's blind index is). The helpers at the top
+are shared with the raw routes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import apierror as E
+from .apierror import ApiError
+from .auth import authorize_secrets
+from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, route
+from .state import Folder, Project, Secret, User, iso, normalize_secret_path
+
+ALL_MODES = (JWT, API_KEY, SERVICE_TOKEN, SERVICE_ACCOUNT, MACHINE_IDENTITY)
+TYPES = ("shared", "personal")
+CIPHER_FIELDS = tuple(f"secret{part}{kind}" for part in ("Key", "Value") for kind in ("Ciphertext", "IV", "Tag"))
+COMMENT_FIELDS = ("secretCommentCiphertext", "secretCommentIV", "secretCommentTag")
+VALUE_FIELDS = CIPHER_FIELDS[3:]
+
+
+# ---- shared with the raw routes ------------------------------------------------------------
+
+
+def project_of(call: Call, project_id: str) -> Project:
+    project = call.state.projects.get(project_id)
+    if project is None:
+        raise ApiError(E.PROJECT_NOT_FOUND, project_id=project_id)
+    return project
+
+
+def folder_of(project: Project, environment: str, path: str) -> Folder:
+    if environment not in project.environments_by_slug:
+        raise ApiError(E.ENVIRONMENT_NOT_FOUND, environment=environment, project_id=project.id)
+    folder = project.folder(environment, path)
+    if folder is None:
+        raise ApiError(E.FOLDER_NOT_FOUND, path=normalize_secret_path(path), environment=environment)
+    return folder
+
+
+def acting_user(call: Call) -> Optional[User]:
+    """Whose personal secrets: the API key's user, or the creator of the token / account."""
+    return call.principal.user if call.principal is not None else None
+
+
+def access(call: Call, permission: str, action: str) -> tuple[Project, Folder]:
+    """Project → authorization → folder, in the server's order; returns the project and folder."""
+    args = call.args
+    project = project_of(call, args["workspaceId"])
+    assert call.principal is not None
+    authorize_secrets(call.principal, project, args["environment"], args["secretPath"], permission, action)
+    return project, folder_of(project, args["environment"], args["secretPath"])
+
+
+def find(call: Call, project: Project, folder: Folder, name: str, type_: Optional[str]) -> Secret:
+    """A personal secret of the caller if asked (the default), falling back to the shared one."""
+    user = acting_user(call)
+    secret = None
+    if (type_ or "personal") == "personal" and user is not None:
+        secret = call.state.find_secret(project, folder, name, "personal", user)
+    if secret is None:
+        secret = call.state.find_secret(project, folder, name, "shared")
+    if secret is None:
+        raise ApiError(E.SECRET_NOT_FOUND, name=name)
+    return secret
+
+
+def find_exact(call: Call, project: Project, folder: Folder, name: str, type_: str) -> Secret:
+    secret = call.state.find_secret(project, folder, name, type_, acting_user(call) if type_ == "personal" else None)
+    if secret is None:
+        raise ApiError(E.SECRET_NOT_FOUND, name=name)
+    return secret
+
+
+def check_new(call: Call, project: Project, folder: Folder, name: str, type_: str) -> Optional[User]:
+    """Refuse a duplicate or an orphan personal override; return the personal owner if any."""
+    user = acting_user(call) if type_ == "personal" else None
+    if type_ == "personal" and user is None:
+        raise ApiError(E.BAD_REQUEST, message="Must be user to create personal secret")
+    if call.state.find_secret(project, folder, name, type_, user) is not None:
+        raise ApiError(E.SECRET_EXISTS, name=name)
+    if type_ == "personal" and call.state.find_secret(project, folder, name, "shared") is None:
+        raise ApiError(E.PERSONAL_WITHOUT_SHARED)
+    return user
+
+
+def base_doc(secret: Secret) -> dict[str, Any]:
+    """The keys every secret document carries, encrypted or raw."""
+    doc: dict[str, Any] = {
+        "_id": secret.id,
+        "id": secret.id,
+        "version": secret.version,
+        "workspace": secret.project.id,
+        "environment": secret.folder.environment,
+        "type": secret.type,
+        "folder": secret.folder.id,
+        "folderId": secret.folder.id,
+        "secretPath": secret.folder.path,
+        "tags": [],
+        "metadata": None,
+        "secretMetadata": [],
+        "secretReminderNote": None,
+        "secretReminderRepeatDays": None,
+        "skipMultilineEncoding": secret.skip_multiline_encoding,
+        "createdAt": iso(secret.created_at),
+        "updatedAt": iso(secret.updated_at),
+        "__v": 0,
+    }
+    if secret.user is not None:
+        doc["user"] = secret.user.id
+        doc["userId"] = secret.user.id
+    else:
+        doc["userId"] = None
+    return doc
+
+
+def encrypted_doc(secret: Secret) -> dict[str, Any]:
+    doc = base_doc(secret)
+    doc["algorithm"] = "aes-256-gcm"
+    doc["keyEncoding"] = "utf8"
+    doc.update(secret.cipher)
+    return doc
+
+
+def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> list[dict[str, Any]]:
+    """The folder's secret imports the caller may read, each with the shared secrets it brings."""
+    out = []
+    assert call.principal is not None
+    for entry in project.imports.get(folder.id, []):
+        source = project.folder(entry.environment, entry.path)
+        if source is None:
+            continue
+        try:
+            authorize_secrets(call.principal, project, entry.environment, entry.path, "read", "readValue")
+        except ApiError:
+            continue
+        out.append(
+            {
+                "secretPath": entry.path,
+                "environment": entry.environment,
+                "folderId": source.id,
+                "secrets": [render(s) for s in project.shared.get(source.id, {}).values()],
+            }
+        )
+    return out
+
+
+def ensure_comment(call: Call, project: Project, fields: dict[str, str]) -> None:
+    """A secret without a comment still carries an encrypted empty comment, as the server stores it."""
+    if not all(fields.get(name) is not None for name in COMMENT_FIELDS):
+        from ..crypto import encrypt_symmetric
+
+        empty = encrypt_symmetric("", project.key)
+        fields.update(secretCommentCiphertext=empty.ciphertext, secretCommentIV=empty.iv, secretCommentTag=empty.tag)
+
+
+# ---- routes --------------------------------------------------------------------------------
+
+_WORKSPACE_Q = Arg("workspaceId")
+_ENV_Q = Arg("environment")
+_PATH_Q = Arg("secretPath", required=False, default="/")
+_WORKSPACE_B = Arg("workspaceId", "body")
+_ENV_B = Arg("environment", "body")
+_PATH_B = Arg("secretPath", "body", required=False, default="/")
+_TYPE_B = Arg("type", "body", choices=TYPES)
+_NAME = Arg("secretName", "path")
+
+
+@route(
+    "GET",
+    "/api/v3/secrets",
+    ALL_MODES,
+    [_WORKSPACE_Q, _ENV_Q, _PATH_Q, Arg("include_imports", required=False, default="false")],
+    early_validation=True,
+)
+def list_secrets(call: Call) -> dict[str, Any]:
+    project, folder = access(call, "read", "describeSecret")
+    secrets = call.state.folder_secrets(project, folder, acting_user(call))
+    imports = imports_of(call, project, folder, encrypted_doc) if call.args["include_imports"] == "true" else []
+    return {"secrets": [encrypted_doc(s) for s in secrets], "imports": imports}
+
+
+@route(
+    "GET",
+    "/api/v3/secrets/:secretName",
+    ALL_MODES,
+    [_NAME, _WORKSPACE_Q, _ENV_Q, _PATH_Q, Arg("type", required=False, choices=TYPES)],
+    early_validation=True,
+)
+def get_secret(call: Call) -> dict[str, Any]:
+    project, folder = access(call, "read", "readValue")
+    return {"secret": encrypted_doc(find(call, project, folder, call.args["secretName"], call.args["type"]))}
+
+
+@route(
+    "POST",
+    "/api/v3/secrets/:secretName",
+    ALL_MODES,
+    [
+        _NAME,
+        _WORKSPACE_B,
+        _ENV_B,
+        _TYPE_B,
+        *(Arg(name, "body") for name in CIPHER_FIELDS),
+        *(Arg(name, "body", required=False) for name in COMMENT_FIELDS),
+        _PATH_B,
+    ],
+    early_validation=True,
+)
+def create_secret(call: Call) -> dict[str, Any]:
+    project, folder = access(call, "write", "create")
+    name, type_ = call.args["secretName"], call.args["type"]
+    user = check_new(call, project, folder, name, type_)
+    fields = {k: call.args[k] for k in CIPHER_FIELDS + COMMENT_FIELDS}
+    ensure_comment(call, project, fields)
+    secret = call.state.put_secret(project, folder, name, fields, type_, user)
+    return {"secret": encrypted_doc(secret)}
+
+
+@route(
+    "PATCH",
+    "/api/v3/secrets/:secretName",
+    ALL_MODES,
+    [
+        _NAME,
+        _WORKSPACE_B,
+        _ENV_B,
+        _TYPE_B,
+        *(Arg(name, "body") for name in VALUE_FIELDS),
+        *(Arg(name, "body", required=False) for name in COMMENT_FIELDS),
+        _PATH_B,
+    ],
+    early_validation=True,
+)
+def update_secret(call: Call) -> dict[str, Any]:
+    project, folder = access(call, "write", "edit")
+    secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"])
+    fields = {k: call.args[k] for k in VALUE_FIELDS}
+    if all(call.args[k] is not None for k in COMMENT_FIELDS):
+        fields.update({k: call.args[k] for k in COMMENT_FIELDS})
+    return {"secret": encrypted_doc(call.state.update_secret(secret, fields))}
+
+
+@route(
+    "DELETE",
+    "/api/v3/secrets/:secretName",
+    ALL_MODES,
+    [_NAME, _WORKSPACE_B, _ENV_B, _TYPE_B, _PATH_B],
+    early_validation=True,
+)
+def delete_secret(call: Call) -> dict[str, Any]:
+    project, folder = access(call, "write", "delete")
+    secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"])
+    call.state.remove_secret(secret)
+    return {"secret": encrypted_doc(secret)}

@@ -1,0 +1,81 @@
+"""``/api/v2/users/me…``: the calling user, for API keys (PROTOCOL.md §5.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .documents import organization_doc, user_doc
+from .routing import API_KEY, JWT, Arg, Call, route, session_only
+from .state import User
+
+_USER_MODES = (JWT, API_KEY)
+
+
+def _protected(user: User) -> dict[str, str]:
+    """The password-protected private key fields, made once per user under a throwaway key."""
+    if not user.protected_private_key:
+        import secrets
+
+        from ..crypto import encrypt_symmetric, generate_project_key
+
+        sealed = encrypt_symmetric(user.private_key, generate_project_key())
+        protected = encrypt_symmetric(generate_project_key(), generate_project_key())
+        user.protected_private_key = {
+            "salt": secrets.token_hex(16),
+            "encryptedPrivateKey": sealed.ciphertext,
+            "iv": sealed.iv,
+            "tag": sealed.tag,
+            "protectedKey": protected.ciphertext,
+            "protectedKeyIV": protected.iv,
+            "protectedKeyTag": protected.tag,
+        }
+    return user.protected_private_key
+
+
+def me_doc(user: User) -> dict[str, Any]:
+    doc = user_doc(user)
+    doc["isMfaEnabled"] = user.is_mfa_enabled
+    doc.update(publicKey=user.public_key, encryptionVersion=2, **_protected(user))
+    return doc
+
+
+def _me(call: Call) -> User:
+    assert call.principal is not None and call.principal.user is not None
+    return call.principal.user
+
+
+@route("GET", "/api/v2/users/me", _USER_MODES)
+def get_me(call: Call) -> dict[str, Any]:
+    return {"user": me_doc(_me(call))}
+
+
+@route("GET", "/api/v2/users/me/organizations", _USER_MODES)
+def my_organizations(call: Call) -> dict[str, Any]:
+    user = _me(call)
+    return {"organizations": [organization_doc(o) for o in call.state.organizations.values() if user.id in o.members]}
+
+
+@route(
+    "PATCH",
+    "/api/v2/users/me/name",
+    _USER_MODES,
+    [Arg("firstName", "body"), Arg("lastName", "body", required=False, default="")],
+)
+def rename_me(call: Call) -> dict[str, Any]:
+    user = _me(call)
+    user.first_name, user.last_name = call.args["firstName"], call.args["lastName"]
+    return {"user": me_doc(user)}
+
+
+@route("PATCH", "/api/v2/users/me/mfa", _USER_MODES, [Arg("isMfaEnabled", "body", type=bool)])
+def set_mfa(call: Call) -> dict[str, Any]:
+    user = _me(call)
+    user.is_mfa_enabled = call.args["isMfaEnabled"]
+    return {"user": me_doc(user)}
+
+
+session_only("GET", "/api/v2/users/me/api-keys")
+session_only("POST", "/api/v2/users/me/api-keys")
+session_only("DELETE", "/api/v2/users/me/api-keys/:apiKeyDataId")
+session_only("GET", "/api/v2/users/me/sessions")
+session_only("DELETE", "/api/v2/users/me/sessions")

@@ -1,0 +1,102 @@
+"""``/api/v1/workspace`` and ``/api/v2/workspace/:workspaceId/…``: projects, keys, members (§5.6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import apierror as E
+from .apierror import ApiError
+from .documents import project_membership_doc, user_with_public_key, workspace_doc
+from .routing import API_KEY, JWT, Arg, Call, route, session_only
+from .secrets import project_of
+from .state import Membership, Project, iso
+
+_MODES = (JWT, API_KEY)
+_WORKSPACE = Arg("workspaceId", "path")
+
+
+def _member(call: Call, project: Project, admin: bool, action: str) -> Membership:
+    assert call.principal is not None and call.principal.user is not None
+    membership = project.members.get(call.principal.user.id)
+    if membership is None:
+        raise ApiError(E.MEMBER_NOT_IN_PROJECT, project_id=project.id, action=action)
+    if admin and membership.role != "admin":
+        raise ApiError(E.MEMBER_ROLE_DENIED, action=action)
+    return membership
+
+
+@route("GET", "/api/v1/workspace", _MODES)
+def my_workspaces(call: Call) -> dict[str, Any]:
+    assert call.principal is not None and call.principal.user is not None
+    user_id = call.principal.user.id
+    return {"workspaces": [workspace_doc(p) for p in call.state.projects.values() if user_id in p.members]}
+
+
+@route("GET", "/api/v2/workspace/:workspaceId/encrypted-key", _MODES, [_WORKSPACE])
+def encrypted_key(call: Call) -> dict[str, Any]:
+    """The caller's copy of the project key: a NaCl box only the user's private key opens."""
+    project = project_of(call, call.args["workspaceId"])
+    membership = _member(call, project, admin=False, action="read on workspace")
+    key = project.user_keys.get(membership.user.id)
+    if key is None:
+        raise ApiError(E.PROJECT_KEY_NOT_FOUND)
+    stamp = iso(key.created_at)
+    return {
+        "_id": key.id,
+        "id": key.id,
+        "encryptedKey": key.encrypted_key,
+        "nonce": key.nonce,
+        "sender": user_with_public_key(key.sender),
+        "receiver": key.receiver.id,
+        "workspace": project.id,
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "__v": 0,
+    }
+
+
+@route("GET", "/api/v2/workspace/:workspaceId/memberships", _MODES, [_WORKSPACE])
+def memberships(call: Call) -> dict[str, Any]:
+    project = project_of(call, call.args["workspaceId"])
+    _member(call, project, admin=False, action="read on member")
+    return {"memberships": [project_membership_doc(m) for m in project.members.values()]}
+
+
+def _target(project: Project, membership_id: str) -> Membership:
+    for member in project.members.values():
+        if member.id == membership_id:
+            return member
+    raise ApiError(E.MEMBERSHIP_NOT_FOUND, id=membership_id)
+
+
+@route(
+    "PATCH",
+    "/api/v2/workspace/:workspaceId/memberships/:membershipId",
+    _MODES,
+    [_WORKSPACE, Arg("membershipId", "path"), Arg("role", "body", choices=("admin", "member"))],
+)
+def update_membership(call: Call) -> dict[str, Any]:
+    project = project_of(call, call.args["workspaceId"])
+    _member(call, project, admin=True, action="edit on member")
+    target = _target(project, call.args["membershipId"])
+    target.role = call.args["role"]
+    return {"membership": project_membership_doc(target)}
+
+
+@route(
+    "DELETE",
+    "/api/v2/workspace/:workspaceId/memberships/:membershipId",
+    _MODES,
+    [_WORKSPACE, Arg("membershipId", "path")],
+)
+def delete_membership(call: Call) -> dict[str, Any]:
+    project = project_of(call, call.args["workspaceId"])
+    _member(call, project, admin=True, action="delete on member")
+    target = _target(project, call.args["membershipId"])
+    del project.members[target.user.id]
+    project.user_keys.pop(target.user.id, None)
+    return {"membership": project_membership_doc(target)}
+
+
+for _method in ("GET", "POST", "PUT", "DELETE"):
+    session_only(_method, "/api/v2/workspace/:workspaceId/environments")

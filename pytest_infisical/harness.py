@@ -1,0 +1,85 @@
+"""What the ``infisical`` fixture sets up, without pytest: options → a fake → active transports.
+
+The plugin gathers options from the marker, the command line and the ini file, and calls
+:func:`start`; everything else lives here so that it can be used (and tested) outside pytest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any, Optional
+
+import attrs
+
+from .fake import DEFAULT_URL, FakeInfisical
+
+__all__ = ["MARKER_OPTIONS", "Options", "build", "serve", "start"]
+
+#: every keyword the ``@pytest.mark.infisical(...)`` marker accepts, with what it does
+MARKER_OPTIONS: dict[str, str] = {
+    "profile": "server profile: 'latest' (today's server, default) or '2023'",
+    "e2ee": "True: the default project has end-to-end encryption on (raw routes refused)",
+    "environments": "environment slugs of the default project (default: dev, staging, prod)",
+    "secrets": "secrets to seed: {NAME: value} (dev, /) or {env: {path: {NAME: value}}}",
+    "base_urls": "more base URLs the fake answers at, besides https://app.infisical.com",
+    "passthrough": "URL prefixes that still reach the network while the fake is active",
+}
+
+
+@attrs.frozen
+class Options:
+    profile: str = "latest"
+    e2ee: bool = False
+    environments: tuple[str, ...] = ("dev", "staging", "prod")
+    secrets: Any = None
+    base_urls: tuple[str, ...] = ()
+    passthrough: tuple[str, ...] = ()
+
+    @property
+    def all_base_urls(self) -> list[str]:
+        return [DEFAULT_URL, *self.base_urls]
+
+    @classmethod
+    def from_marker(cls, kwargs: Mapping[str, Any], defaults: Optional[Options] = None) -> Options:
+        unknown = sorted(set(kwargs) - set(MARKER_OPTIONS))
+        if unknown:
+            known = ", ".join(sorted(MARKER_OPTIONS))
+            raise TypeError(f"@pytest.mark.infisical got unknown option(s) {', '.join(unknown)}; it takes {known}")
+        base = defaults or cls()
+        changes: dict[str, Any] = {}
+        for key, value in kwargs.items():
+            if key in ("environments", "base_urls", "passthrough"):
+                if isinstance(value, str) or not isinstance(value, Sequence):
+                    raise TypeError(f"@pytest.mark.infisical({key}=...) takes a list of strings, got {value!r}")
+                value = tuple(value)
+                if key in ("base_urls", "passthrough"):
+                    value = (*getattr(base, key), *value)
+            changes[key] = value
+        return attrs.evolve(base, **changes)
+
+
+def build(options: Options) -> FakeInfisical:
+    from .seed import apply_secrets
+
+    fake = FakeInfisical(profile=options.profile, e2ee=options.e2ee, environments=options.environments)
+    if options.secrets is not None:
+        apply_secrets(fake, options.secrets)
+    return fake
+
+
+@contextmanager
+def serve(fake: FakeInfisical, options: Options) -> Iterator[FakeInfisical]:
+    """Serve ``fake`` to ``requests`` (and httpx, when installed) while the block runs."""
+    from .transports.responses import RequestsTransport
+
+    with ExitStack() as stack:
+        stack.enter_context(RequestsTransport(fake, options.all_base_urls, passthrough=options.passthrough))
+        yield fake
+
+
+@contextmanager
+def start(options: Options) -> Iterator[FakeInfisical]:
+    """A seeded fake, served while the block runs."""
+    with serve(build(options), options) as fake:
+        yield fake

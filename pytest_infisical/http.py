@@ -1,0 +1,285 @@
+"""Transport-neutral HTTP values: ``Request``, ``Response``, ``Headers``, and the routing table.
+
+Nothing here knows about ``requests``, httpx or sockets: a transport turns its own request into a
+:class:`Request`, hands it to a handler (anything with ``handle(Request) -> Response``), and turns
+the :class:`Response` back. Every mode — the fake, cassette replay, the live server — goes
+through these types, so the journal and the assertions work the same for all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Generic, Optional, Protocol, TypeVar, Union
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import attrs
+
+__all__ = [
+    "Handler",
+    "Headers",
+    "Request",
+    "Response",
+    "Route",
+    "RouteMatch",
+    "Router",
+    "api_path",
+]
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+class Headers(Mapping[str, str]):
+    """An immutable, case-insensitive header mapping that keeps the original names and order.
+
+    A repeated header keeps its first value for ``headers[name]``; ``items()`` lists them all.
+    """
+
+    __slots__ = ("_index", "_items")
+
+    def __init__(self, items: Union[Iterable[tuple[str, str]], Mapping[str, str], None] = None) -> None:
+        pairs = list(items.items() if isinstance(items, Mapping) else (items or ()))
+        self._items: tuple[tuple[str, str], ...] = tuple((str(k), str(v)) for k, v in pairs)
+        index: dict[str, str] = {}
+        for name, value in self._items:
+            index.setdefault(name.lower(), value)
+        self._index = index
+
+    def __getitem__(self, name: str) -> str:
+        return self._index[name.lower()]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._index.get(name.lower(), default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(name for name, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def raw_items(self) -> tuple[tuple[str, str], ...]:
+        """Every (name, value) pair as received, repeats included."""
+        return self._items
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Headers):
+            return self._index == other._index
+        if isinstance(other, Mapping):
+            return self._index == {str(k).lower(): v for k, v in other.items()}
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._index.items())))
+
+    def __repr__(self) -> str:
+        from .redact import redact
+
+        shown = {k: (redact(v) if k.lower() in ("authorization", "x-api-key") else v) for k, v in self._items}
+        return f"Headers({shown!r})"
+
+
+def _upper(value: str) -> str:
+    return value.upper()
+
+
+def _headers(value: Any) -> Headers:
+    return value if isinstance(value, Headers) else Headers(value)
+
+
+@attrs.frozen(repr=False)
+class Request:
+    """One HTTP request as the fake sees it.
+
+    ``url`` is the full URL the client used; ``path`` and ``query`` come from it. ``query`` maps each
+    parameter to its first value (``query_items`` keeps every pair).
+    """
+
+    method: str = attrs.field(converter=_upper)
+    url: str
+    headers: Headers = attrs.field(factory=Headers, converter=_headers)
+    body: bytes = b""
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+    @property
+    def query_items(self) -> list[tuple[str, str]]:
+        return parse_qsl(urlsplit(self.url).query, keep_blank_values=True)
+
+    @property
+    def query(self) -> dict[str, str]:
+        result: dict[str, str] = {}
+        for name, value in self.query_items:
+            result.setdefault(name, value)
+        return result
+
+    @property
+    def base_url(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def json(self) -> Any:
+        """The body parsed as JSON (raises ``ValueError`` when it is not JSON)."""
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.url}>"
+
+
+@attrs.frozen(repr=False)
+class Response:
+    """One HTTP response: status, headers, body bytes."""
+
+    status: int
+    headers: Headers = attrs.field(factory=Headers, converter=_headers)
+    body: bytes = b""
+
+    @classmethod
+    def json_body(cls, status: int, payload: Any, headers: Optional[Mapping[str, str]] = None) -> Response:
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        all_headers = {"Content-Type": JSON_CONTENT_TYPE, **(headers or {})}
+        return cls(status=status, headers=Headers(all_headers), body=body)
+
+    @classmethod
+    def text_body(cls, status: int, text: str, headers: Optional[Mapping[str, str]] = None) -> Response:
+        all_headers = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+        return cls(status=status, headers=Headers(all_headers), body=text.encode("utf-8"))
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status} {len(self.body)} bytes>"
+
+
+class Handler(Protocol):
+    """Anything that answers requests: the fake, a cassette player, a recorder."""
+
+    def handle(self, request: Request) -> Response: ...
+
+
+# --------------------------------------------------------------------------------------------
+# paths
+
+_SLASHES = re.compile(r"/{2,}")
+
+
+def api_path(path: str) -> str:
+    """The API path of a request path, tolerant of how clients build URLs (PROTOCOL.md §11.6).
+
+    Duplicate slashes collapse (``//api/v3`` from a base URL ending in ``/``), any prefix before
+    the first ``/api/`` segment is dropped (a reverse-proxy mount such as ``/infisical/api/…``), and
+    a trailing slash is removed.
+    """
+    path = _SLASHES.sub("/", path)
+    if not path.startswith("/api/") and path != "/api":
+        at = path.find("/api/")
+        if at > 0:
+            path = path[at:]
+    if len(path) > 1 and path.endswith("/"):
+        path = path[:-1]
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# routing table: a segment trie, so a lookup costs one dict access per path segment
+
+H = TypeVar("H")
+
+
+@attrs.frozen
+class Route(Generic[H]):
+    method: str
+    pattern: str
+    handler: H
+
+
+@attrs.frozen
+class RouteMatch(Generic[H]):
+    route: Route[H]
+    params: dict[str, str]
+
+
+class _Node(Generic[H]):
+    __slots__ = ("children", "param", "param_name", "routes")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node[H]] = {}
+        self.param: Optional[_Node[H]] = None
+        self.param_name = ""
+        self.routes: dict[str, Route[H]] = {}
+
+
+class Router(Generic[H]):
+    """Method + path pattern (``/api/v3/secrets/:secretName``) → handler, with near-miss lookup."""
+
+    def __init__(self) -> None:
+        self._root: _Node[H] = _Node()
+        self._routes: list[Route[H]] = []
+
+    @property
+    def routes(self) -> list[Route[H]]:
+        return list(self._routes)
+
+    def add(self, method: str, pattern: str, handler: H) -> Route[H]:
+        node = self._root
+        for segment in pattern.strip("/").split("/"):
+            if segment.startswith(":"):
+                if node.param is None:
+                    node.param = _Node()
+                    node.param.param_name = segment[1:]
+                elif node.param.param_name != segment[1:]:
+                    raise ValueError(f"conflicting parameter names at {pattern!r}")
+                node = node.param
+            else:
+                node = node.children.setdefault(segment, _Node())
+        method = method.upper()
+        if method in node.routes:
+            raise ValueError(f"duplicate route {method} {pattern}")
+        route = Route(method, pattern, handler)
+        node.routes[method] = route
+        self._routes.append(route)
+        return route
+
+    def _find(self, path: str) -> Optional[tuple[_Node[H], dict[str, str]]]:
+        segments = path.strip("/").split("/")
+        return self._walk(self._root, segments, 0, {})
+
+    def _walk(
+        self, node: _Node[H], segments: list[str], at: int, params: dict[str, str]
+    ) -> Optional[tuple[_Node[H], dict[str, str]]]:
+        if at == len(segments):
+            return (node, params) if node.routes else None
+        segment = segments[at]
+        child = node.children.get(segment)
+        if child is not None:
+            found = self._walk(child, segments, at + 1, params)
+            if found is not None:
+                return found
+        if node.param is not None and segment:
+            found = self._walk(node.param, segments, at + 1, {**params, node.param.param_name: unquote(segment)})
+            if found is not None:
+                return found
+        return None
+
+    def match(self, method: str, path: str) -> Optional[RouteMatch[H]]:
+        found = self._find(path)
+        if found is None:
+            return None
+        node, params = found
+        route = node.routes.get(method.upper())
+        return RouteMatch(route, params) if route is not None else None
+
+    def methods_for(self, path: str) -> list[str]:
+        """The methods that a path does answer (for near-miss reports)."""
+        found = self._find(path)
+        return sorted(found[0].routes) if found is not None else []

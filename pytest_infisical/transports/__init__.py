@@ -1,0 +1,1 @@
+"""Transports: adapt one HTTP stack to a handler (requests via responses, httpx, a live server)."""

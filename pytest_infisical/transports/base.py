@@ -1,0 +1,48 @@
+"""What every transport shares: which URLs belong to the fake, and what to do with the others."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import attrs
+
+__all__ = ["BaseUrls"]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@attrs.frozen
+class _Base:
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+    @classmethod
+    def parse(cls, url: str) -> _Base:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        scheme = parts.scheme.lower()
+        return cls(
+            scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme, 0), parts.path.rstrip("/")
+        )
+
+    def owns(self, other: _Base) -> bool:
+        if (self.scheme, self.host, self.port) != (other.scheme, other.host, other.port):
+            return False
+        return not self.path or other.path == self.path or other.path.startswith(self.path + "/")
+
+
+class BaseUrls:
+    """The base URLs a fake answers at; a request to any other URL is not the fake's."""
+
+    def __init__(self, urls: Iterable[str]) -> None:
+        self.urls = list(dict.fromkeys(u.rstrip("/") for u in urls))
+        self._bases = [_Base.parse(u) for u in self.urls]
+
+    def owns(self, url: str) -> bool:
+        target = _Base.parse(url)
+        return any(base.owns(target) for base in self._bases)
+
+    def __repr__(self) -> str:
+        return f"BaseUrls({self.urls!r})"

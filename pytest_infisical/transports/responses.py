@@ -1,0 +1,130 @@
+"""Serve a handler to ``requests`` in-process, through the ``responses`` library.
+
+One catch-all mock answers every URL: requests to the fake's base URLs go to the handler; any
+other request is refused with a ``requests.ConnectionError`` that says why, and reported to the
+``on_unmocked`` callback (strict mode fails the test with it at teardown, even when the client
+swallowed the error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from io import BytesIO
+from typing import Any, Callable, Optional
+
+import requests
+import responses
+from urllib3 import HTTPResponse
+from urllib3._collections import HTTPHeaderDict
+
+from ..http import Handler, Request, Response
+from .base import BaseUrls
+
+__all__ = ["RequestsTransport", "to_request"]
+
+
+def to_request(prepared: requests.PreparedRequest) -> Request:
+    """A ``requests.PreparedRequest`` as a :class:`~pytest_infisical.http.Request`."""
+    body: Any = prepared.body
+    raw: bytes
+    if body is None:
+        raw = b""
+    elif isinstance(body, str):
+        raw = body.encode("utf-8")
+    elif isinstance(body, bytes):
+        raw = body
+    else:  # a file-like or iterable body
+        data = body.read() if hasattr(body, "read") else b"".join(body)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+    return Request(
+        method=prepared.method or "GET", url=prepared.url or "", headers=list(prepared.headers.items()), body=raw
+    )
+
+
+def _http_response(response: Response, method: Optional[str]) -> HTTPResponse:
+    from http import client
+
+    headers = HTTPHeaderDict()
+    for name, value in response.headers.raw_items():
+        headers.add(name, value)
+    original = HTTPResponse(body=BytesIO(), headers=headers, preload_content=False)
+    original.msg = headers  # type: ignore[assignment]  # what requests' cookie jar reads
+    return HTTPResponse(
+        status=response.status,
+        reason=client.responses.get(response.status),
+        body=BytesIO(response.body),
+        headers=headers,
+        original_response=original,  # type: ignore[arg-type]
+        preload_content=False,
+        request_method=method,
+    )
+
+
+class _CatchAll(responses.BaseResponse):
+    def __init__(self, transport: RequestsTransport) -> None:
+        super().__init__(method="GET", url="https://pytest-infisical.invalid/")
+        self._transport = transport
+
+    def matches(self, request: requests.PreparedRequest) -> tuple[bool, str]:
+        if self._transport.passes_through(str(request.url)):
+            return False, "passthrough"
+        return True, ""
+
+    def get_response(self, request: requests.PreparedRequest) -> HTTPResponse:
+        return self._transport.answer(request)
+
+
+class RequestsTransport:
+    """While started, every ``requests`` call in this process is answered by ``handler``.
+
+    ``passthrough`` lists URL prefixes that still go to the network (a live server of ours on
+    loopback, say).
+    """
+
+    def __init__(
+        self,
+        handler: Handler,
+        base_urls: Iterable[str],
+        *,
+        on_unmocked: Optional[Callable[[Request], None]] = None,
+        passthrough: Iterable[str] = (),
+    ) -> None:
+        self.handler = handler
+        self.base_urls = BaseUrls(base_urls)
+        self.on_unmocked = on_unmocked
+        self._passthrough = tuple(passthrough)
+        self._mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        for prefix in self._passthrough:
+            self._mock.add_passthru(prefix)
+        self._mock.add(_CatchAll(self))
+
+    def passes_through(self, url: str) -> bool:
+        return url.startswith(self._passthrough) if self._passthrough else False
+
+    def answer(self, prepared: requests.PreparedRequest) -> HTTPResponse:
+        request = to_request(prepared)
+        if not self.base_urls.owns(request.url):
+            if self.on_unmocked is not None:
+                self.on_unmocked(request)
+            raise requests.ConnectionError(
+                f"pytest-infisical: {request.method} {request.url} is not a request to the fake Infisical "
+                f"(it serves {', '.join(self.base_urls.urls)}); the request was refused. "
+                "Add the URL with @pytest.mark.infisical(base_urls=[...]) or the infisical_base_urls ini key, "
+                "or let it reach the network with @pytest.mark.infisical(passthrough=[...]).",
+                request=prepared,
+            )
+        return _http_response(self.handler.handle(request), prepared.method)
+
+    def start(self) -> None:
+        self._mock.start()
+
+    def stop(self) -> None:
+        self._mock.stop(allow_assert=False)
+        self._mock.reset()
+
+    def __enter__(self) -> RequestsTransport:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
