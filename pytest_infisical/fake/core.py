@@ -224,7 +224,7 @@ class FakeInfisical:
             folder = proj.folder(environment, path)
             if folder is None:
                 return {}
-            return {s.name: self._plain(s).value for s in proj.shared.get(folder.id, {}).values()}
+            return {s.name: self._plain(s).value for s in folder.shared.values()}
 
     def secret(
         self,

@@ -67,7 +67,9 @@ class Profile:
         body: dict[str, Any] = {}
         if self.request_ids and row.shape == "standard":
             body["reqId"] = f"req-{_secrets.token_urlsafe(10)[:14]}"
-        body.update({"statusCode": row.status, "message": message, "error": row.error})
+        body.update(
+            {"statusCode": row.status, "message": message, "error": row.error.format_map(_Params(error.params))}
+        )
         if error.reason.kind is E.Kind.PERMISSION_DENIED and row.error == "PermissionDenied":
             body["details"] = []
         if error.reason is E.VALIDATION and self.name != "latest":

@@ -129,7 +129,7 @@ def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> lis
     """The folder's secret imports the caller may read, each with the shared secrets it brings."""
     out = []
     assert call.principal is not None
-    for entry in project.imports.get(folder.id, []):
+    for entry in folder.imports:
         source = project.folder(entry.environment, entry.path)
         if source is None:
             continue
@@ -142,7 +142,7 @@ def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> lis
                 "secretPath": entry.path,
                 "environment": entry.environment,
                 "folderId": source.id,
-                "secrets": [render(s) for s in project.shared.get(source.id, {}).values()],
+                "secrets": [render(s) for s in source.shared.values()],
             }
         )
     return out

@@ -213,11 +213,19 @@ class Environment:
 
 @attrs.define(eq=False, repr=False)
 class Folder:
+    """A folder of one environment; it holds its secrets and its secret imports.
+
+    ``id`` is the public id: ``"root"`` for every environment's root, as on the 2023 server.
+    """
+
     id: str
     name: str
     environment: str
     path: str
     parent: Optional[Folder]
+    shared: dict[str, Secret] = attrs.field(factory=dict)  # name → secret
+    personal: dict[str, dict[str, Secret]] = attrs.field(factory=dict)  # user id → name → secret
+    imports: list[SecretImport] = attrs.field(factory=list)
 
     def __repr__(self) -> str:
         return f"<Folder {self.environment}:{self.path}>"
@@ -294,10 +302,7 @@ class Project:
     created_at: datetime
     auto_capitalization: bool = True
     environments_by_slug: dict[str, Environment] = attrs.field(factory=dict)
-    folders: dict[tuple[str, str], Folder] = attrs.field(factory=dict)
-    shared: dict[str, dict[str, Secret]] = attrs.field(factory=dict)  # folder id → name → secret
-    personal: dict[tuple[str, str], dict[str, Secret]] = attrs.field(factory=dict)  # (folder id, user id) → …
-    imports: dict[str, list[SecretImport]] = attrs.field(factory=dict)  # folder id → imports
+    folders: dict[tuple[str, str], Folder] = attrs.field(factory=dict)  # (environment, path) → folder
     members: dict[str, Membership] = attrs.field(factory=dict)
     user_keys: dict[str, UserProjectKey] = attrs.field(factory=dict)
 
@@ -559,12 +564,8 @@ class State:
         ]
         for f in doomed:
             del project.folders[(f.environment, f.path)]
-            for secret in project.shared.pop(f.id, {}).values():
+            for secret in [*f.shared.values(), *(s for bucket in f.personal.values() for s in bucket.values())]:
                 self.secrets_by_id.pop(secret.id, None)
-            for key in [k for k in project.personal if k[0] == f.id]:
-                for secret in project.personal.pop(key).values():
-                    self.secrets_by_id.pop(secret.id, None)
-            project.imports.pop(f.id, None)
         return [f.id for f in doomed]
 
     def require_environment(self, project: Project, environment: str) -> Environment:
@@ -581,7 +582,7 @@ class State:
         folder = self.ensure_folder(project, environment, path)
         self.require_environment(project, source_environment)
         entry = SecretImport(id=new_id(), environment=source_environment, path=normalize_secret_path(source_path))
-        project.imports.setdefault(folder.id, []).append(entry)
+        folder.imports.append(entry)
         return entry
 
     # ---- secrets ----------------------------------------------------------------------------
@@ -592,13 +593,13 @@ class State:
         if type_ == "personal":
             if user is None:
                 return None
-            return project.personal.get((folder.id, user.id), {}).get(name)
-        return project.shared.get(folder.id, {}).get(name)
+            return folder.personal.get(user.id, {}).get(name)
+        return folder.shared.get(name)
 
     def folder_secrets(self, project: Project, folder: Folder, user: Optional[User]) -> list[Secret]:
         """The caller's personal secrets first, then the shared ones (as the 2023 server lists them)."""
-        personal = list(project.personal.get((folder.id, user.id), {}).values()) if user is not None else []
-        return personal + list(project.shared.get(folder.id, {}).values())
+        personal = list(folder.personal.get(user.id, {}).values()) if user is not None else []
+        return personal + list(folder.shared.values())
 
     def put_secret(
         self,
@@ -624,9 +625,9 @@ class State:
         )
         if type_ == "personal":
             assert user is not None
-            project.personal.setdefault((folder.id, user.id), {})[name] = secret
+            folder.personal.setdefault(user.id, {})[name] = secret
         else:
-            project.shared.setdefault(folder.id, {})[name] = secret
+            folder.shared[name] = secret
         self.secrets_by_id[secret.id] = secret
         return secret
 
@@ -637,26 +638,22 @@ class State:
         return secret
 
     def rename_secret(self, secret: Secret, new_name: str) -> None:
-        project, folder = secret.project, secret.folder
-        bucket = (
-            project.personal[(folder.id, secret.user.id)]
-            if secret.type == "personal" and secret.user
-            else project.shared[folder.id]
-        )
+        folder = secret.folder
+        bucket = folder.personal[secret.user.id] if secret.type == "personal" and secret.user else folder.shared
         del bucket[secret.name]
         secret.name = new_name
         bucket[new_name] = secret
 
     def remove_secret(self, secret: Secret) -> list[Secret]:
         """Delete a secret; deleting a shared secret also deletes the personal overrides of its name."""
-        project, folder = secret.project, secret.folder
+        folder = secret.folder
         removed = [secret]
         if secret.type == "personal" and secret.user is not None:
-            del project.personal[(folder.id, secret.user.id)][secret.name]
+            del folder.personal[secret.user.id][secret.name]
         else:
-            del project.shared[folder.id][secret.name]
-            for (folder_id, _user_id), bucket in project.personal.items():
-                if folder_id == folder.id and secret.name in bucket:
+            del folder.shared[secret.name]
+            for bucket in folder.personal.values():
+                if secret.name in bucket:
                     removed.append(bucket.pop(secret.name))
         for gone in removed:
             self.secrets_by_id.pop(gone.id, None)
