@@ -19,15 +19,51 @@ import attrs
 __all__ = [
     "Handler",
     "Headers",
+    "RawJson",
     "Request",
     "Response",
     "Route",
     "RouteMatch",
     "Router",
     "api_path",
+    "encode_json",
 ]
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+class RawJson(bytes):
+    """An already-encoded JSON value; :func:`encode_json` splices it in as is (a per-object cache)."""
+
+    __slots__ = ()
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _needs_walk(values: Iterable[Any]) -> bool:
+    return any(isinstance(v, (RawJson, dict, list)) for v in values)
+
+
+def _encode(obj: Any) -> bytes:
+    if type(obj) is RawJson:
+        return obj
+    if isinstance(obj, dict):
+        if not _needs_walk(obj.values()):
+            return _dumps(obj).encode("utf-8")
+        return b"{" + b",".join(_dumps(str(k)).encode("utf-8") + b":" + _encode(v) for k, v in obj.items()) + b"}"
+    if isinstance(obj, list):
+        if obj and all(type(v) is RawJson for v in obj):
+            return b"[" + b",".join(obj) + b"]"
+        if not _needs_walk(obj):
+            return _dumps(obj).encode("utf-8")
+        return b"[" + b",".join(_encode(v) for v in obj) + b"]"
+    return _dumps(obj).encode("utf-8")
+
+
+def encode_json(payload: Any) -> bytes:
+    """Compact JSON (as Express's ``res.json`` sends it), splicing in :class:`RawJson` fragments."""
+    return _encode(payload)
 
 
 class Headers(Mapping[str, str]):
@@ -94,29 +130,31 @@ def _headers(value: Any) -> Headers:
 class Request:
     """One HTTP request as the fake sees it.
 
-    ``url`` is the full URL the client used; ``path`` and ``query`` come from it. ``query`` maps each
-    parameter to its first value (``query_items`` keeps every pair).
+    ``url`` is the full URL the client used; ``path``, ``target`` (path and query as sent) and
+    ``query`` come from it. ``query`` maps each parameter to its first value (``query_items``
+    keeps every pair).
     """
 
     method: str = attrs.field(converter=_upper)
     url: str
     headers: Headers = attrs.field(factory=Headers, converter=_headers)
     body: bytes = b""
+    path: str = attrs.field(init=False, eq=False)
+    target: str = attrs.field(init=False, eq=False)
+    query_items: list[tuple[str, str]] = attrs.field(init=False, eq=False)
+    query: dict[str, str] = attrs.field(init=False, eq=False)
 
-    @property
-    def path(self) -> str:
-        return urlsplit(self.url).path or "/"
-
-    @property
-    def query_items(self) -> list[tuple[str, str]]:
-        return parse_qsl(urlsplit(self.url).query, keep_blank_values=True)
-
-    @property
-    def query(self) -> dict[str, str]:
-        result: dict[str, str] = {}
-        for name, value in self.query_items:
-            result.setdefault(name, value)
-        return result
+    def __attrs_post_init__(self) -> None:
+        parts = urlsplit(self.url)
+        items = parse_qsl(parts.query, keep_blank_values=True) if parts.query else []
+        query: dict[str, str] = {}
+        for name, value in items:
+            query.setdefault(name, value)
+        path = parts.path or "/"
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "target", f"{path}?{parts.query}" if parts.query else path)
+        object.__setattr__(self, "query_items", items)
+        object.__setattr__(self, "query", query)
 
     @property
     def base_url(self) -> str:
@@ -141,7 +179,10 @@ class Response:
 
     @classmethod
     def json_body(cls, status: int, payload: Any, headers: Optional[Mapping[str, str]] = None) -> Response:
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return cls.json_bytes(status, encode_json(payload), headers)
+
+    @classmethod
+    def json_bytes(cls, status: int, body: bytes, headers: Optional[Mapping[str, str]] = None) -> Response:
         all_headers = {"Content-Type": JSON_CONTENT_TYPE, **(headers or {})}
         return cls(status=status, headers=Headers(all_headers), body=body)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Optional, Union
 
 from ..credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
-from ..http import Request, Response, Router, api_path
+from ..http import Request, Response, Router, api_path, encode_json
 from . import apierror as E
 from .apierror import ApiError
 from .auth import authenticate
@@ -113,14 +113,12 @@ class FakeInfisical:
                 return self.profile.render(error)
 
     def _dispatch(self, request: Request) -> Response:
-        raw = request.url.split("://", 1)[-1]
-        raw_path = raw[raw.find("/") :] if "/" in raw else "/"
         path = api_path(request.path)
         match = self._router.match(request.method, path)
         if match is None:
-            raise ApiError(E.ROUTE_NOT_FOUND, method=request.method, url=raw_path)
+            raise ApiError(E.ROUTE_NOT_FOUND, method=request.method, url=request.target)
         spec = match.route.handler
-        call = Call(self, request, match.params, raw_path)
+        call = Call(self, request, match.params, request.target)
         validated = False
         if spec.early_validation and self.profile.validate_before_auth:
             call.validate(spec)
@@ -132,13 +130,13 @@ class FakeInfisical:
         result = spec.func(call)
         if isinstance(result, Response):
             return result
-        response = Response.json_body(200, result)
-        if request.method == "GET":
-            tag = _etag(response.body)
-            if request.headers.get("if-none-match") == tag:
-                return Response(status=304, headers={"ETag": tag})
-            response = Response(response.status, [*response.headers.raw_items(), ("ETag", tag)], response.body)
-        return response
+        body = encode_json(result)
+        if request.method != "GET":
+            return Response.json_bytes(200, body)
+        tag = _etag(body)
+        if request.headers.get("if-none-match") == tag:
+            return Response(status=304, headers={"ETag": tag})
+        return Response.json_bytes(200, body, {"ETag": tag})
 
     def route_methods(self, path: str) -> list[str]:
         """The methods the fake answers on ``path`` (for near-miss reports)."""

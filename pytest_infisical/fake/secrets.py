@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ..http import RawJson, encode_json
 from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
@@ -125,6 +126,14 @@ def encrypted_doc(secret: Secret) -> dict[str, Any]:
     return doc
 
 
+def encrypted_fragment(secret: Secret) -> RawJson:
+    """The encrypted document, serialized once per version of the secret (lists reuse it)."""
+    cached = secret.rendered.get("encrypted")
+    if cached is None:
+        cached = secret.rendered["encrypted"] = RawJson(encode_json(encrypted_doc(secret)))
+    return cached  # type: ignore[return-value]
+
+
 def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> list[dict[str, Any]]:
     """The folder's secret imports the caller may read, each with the shared secrets it brings."""
     out = []
@@ -179,8 +188,8 @@ _NAME = Arg("secretName", "path")
 def list_secrets(call: Call) -> dict[str, Any]:
     project, folder = access(call, "read", "describeSecret")
     secrets = call.state.folder_secrets(project, folder, acting_user(call))
-    imports = imports_of(call, project, folder, encrypted_doc) if call.args["include_imports"] == "true" else []
-    return {"secrets": [encrypted_doc(s) for s in secrets], "imports": imports}
+    imports = imports_of(call, project, folder, encrypted_fragment) if call.args["include_imports"] == "true" else []
+    return {"secrets": [encrypted_fragment(s) for s in secrets], "imports": imports}
 
 
 @route(

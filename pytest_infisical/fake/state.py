@@ -72,7 +72,7 @@ def matches(secret: str, stored: bytes) -> bool:
 
 def iso(moment: datetime) -> str:
     """``2023-07-13T09:45:59.123Z``: how Infisical serializes dates."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 class Clock:
@@ -254,6 +254,8 @@ class Secret:
     version: int = 1
     tags: list[str] = attrs.field(factory=list)
     skip_multiline_encoding: bool = False
+    #: serialized documents of this secret, by kind; cleared whenever the secret changes
+    rendered: dict[str, bytes] = attrs.field(factory=dict)  # values are http.RawJson
 
     @property
     def environment(self) -> str:
@@ -632,6 +634,7 @@ class State:
         return secret
 
     def update_secret(self, secret: Secret, cipher: dict[str, str]) -> Secret:
+        secret.rendered.clear()
         secret.cipher.update(cipher)
         secret.version += 1
         secret.updated_at = self.clock.now()
@@ -641,6 +644,7 @@ class State:
         folder = secret.folder
         bucket = folder.personal[secret.user.id] if secret.type == "personal" and secret.user else folder.shared
         del bucket[secret.name]
+        secret.rendered.clear()
         secret.name = new_name
         bucket[new_name] = secret
 

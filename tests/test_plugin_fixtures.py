@@ -1,0 +1,205 @@
+"""The fixtures, the marker, the options and the ini keys, as a downstream project uses them."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_fixtures_serve_requests_for_every_mode(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        URL = "https://app.infisical.com"
+
+        def test_modes(infisical, infisical_api_key, infisical_service_token, infisical_service_account,
+                       infisical_machine_identity):
+            assert requests.get(URL + "/api/v2/users/me", headers=infisical_api_key.headers).status_code == 200
+            assert requests.get(URL + "/api/v2/service-token", headers=infisical_service_token.headers).status_code == 200
+            assert requests.get(URL + "/api/v2/service-accounts/me",
+                                headers=infisical_service_account.headers).status_code == 200
+            login = requests.post(URL + "/api/v1/auth/universal-auth/login",
+                                  json=infisical_machine_identity.login_body)
+            assert login.json()["tokenType"] == "Bearer"
+
+        def test_each_test_gets_a_fresh_fake(infisical):
+            infisical.set_secret("A", "1")
+            assert infisical.secrets() == {"A": "1"}
+
+        def test_still_fresh(infisical):
+            assert infisical.secrets() == {}
+            assert infisical.project.environments == ("dev", "staging", "prod")
+            assert infisical.url == "https://app.infisical.com"
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=3)
+
+
+def test_marker_seeds_secrets_in_both_shapes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.infisical(secrets={"DB_PASSWORD": "hunter2"})
+        def test_flat(infisical):
+            assert infisical.secrets() == {"DB_PASSWORD": "hunter2"}
+
+        @pytest.mark.infisical(secrets={"prod": {"/": {"A": "1"}, "/backend": {"B": "2"}}})
+        def test_nested(infisical):
+            assert infisical.secrets("prod") == {"A": "1"}
+            assert infisical.secrets("prod", "/backend") == {"B": "2"}
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_profile_from_marker_option_and_ini(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\ninfisical_profile = 2023\n")
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        def status():
+            return requests.get("https://app.infisical.com/api/v2/users/me").status_code
+
+        def test_ini(infisical):
+            assert infisical.profile.name == "2023" and status() == 400
+
+        @pytest.mark.infisical(profile="latest")
+        def test_marker_wins(infisical):
+            assert infisical.profile.name == "latest" and status() == 401
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+    result = pytester.runpytest("--infisical-profile", "latest", "-k", "test_ini")
+    result.assert_outcomes(failed=1)
+
+
+def test_class_marker_and_closest_marker_win(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.infisical(profile="2023", secrets={"A": "class"})
+        class TestThem:
+            def test_class(self, infisical):
+                assert (infisical.profile.name, infisical.secrets()) == ("2023", {"A": "class"})
+
+            @pytest.mark.infisical(secrets={"A": "method"})
+            def test_method(self, infisical):
+                assert (infisical.profile.name, infisical.secrets()) == ("2023", {"A": "method"})
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_extra_base_urls_from_marker_ini_and_option(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\ninfisical_base_urls =\n    http://ini.example:8080\n")
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        @pytest.mark.infisical(base_urls=["https://vault.example/infisical"])
+        def test_urls(infisical):
+            for url in ("http://ini.example:8080", "https://cli.example", "https://vault.example/infisical",
+                        "https://app.infisical.com/"):
+                assert requests.get(url + "/api/status").json()["message"] == "Ok", url
+        """
+    )
+    pytester.runpytest("--infisical-base-url", "https://cli.example").assert_outcomes(passed=1)
+
+
+def test_e2ee_marker_locks_the_raw_routes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        @pytest.mark.infisical(e2ee=True, secrets={"A": "1"})
+        def test_locked(infisical, infisical_api_key):
+            response = requests.get("https://app.infisical.com/api/v3/secrets/raw",
+                                    params={"workspaceId": infisical.project.id, "environment": "dev"},
+                                    headers=infisical_api_key.headers)
+            assert response.status_code == 404
+            assert infisical.secrets() == {"A": "1"}
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_requests_to_other_hosts_are_refused_with_a_reason(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_elsewhere(infisical):
+            requests.get("https://example.org/api")
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ConnectionError: pytest-infisical: GET https://example.org/api is not a request to the fake Infisical "
+            "(it serves https://app.infisical.com); the request was refused.*"
+        ]
+    )
+
+
+def test_bad_marker_usage_is_explained(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.infisical(profil="2023")
+        def test_typo(infisical):
+            pass
+
+        @pytest.mark.infisical("2023")
+        def test_positional(infisical):
+            pass
+
+        @pytest.mark.infisical(secrets={"qa": {"/": {"A": "1"}}})
+        def test_unknown_environment(infisical):
+            pass
+
+        @pytest.mark.infisical(secrets={"dev": {"no-slash": {"A": "1"}}})
+        def test_bad_path(infisical):
+            pass
+
+        @pytest.mark.infisical(profile="2022")
+        def test_bad_profile(infisical):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=5)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*@pytest.mark.infisical got unknown option(s) profil; it takes base_urls, e2ee, environments, "
+            "passthrough, profile, secrets",
+            "*@pytest.mark.infisical takes keyword options only, e.g. infisical(profile='2023')",
+            "*@pytest.mark.infisical: secrets.qa: project 'Example Project' has no environment 'qa' "
+            "(it has dev, staging, prod)",
+            "*@pytest.mark.infisical: secrets.dev.no-slash: a folder path starts with '/', got 'no-slash'",
+            "*@pytest.mark.infisical: unknown Infisical server profile '2022'; choose one of [[]'2023', 'latest'[]]",
+        ]
+    )
+
+
+def test_marker_is_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.infisical(**options): configure the fake Infisical for this test*"])
+
+
+def test_fixtures_are_documented(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--fixtures")
+    result.stdout.fnmatch_lines_random(
+        [
+            "infisical -- *",
+            "*A fresh fake Infisical for this test*",
+            "infisical_api_key -- *",
+            "infisical_service_token -- *",
+            "infisical_service_account -- *",
+            "infisical_machine_identity -- *",
+        ]
+    )
