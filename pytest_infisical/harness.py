@@ -14,7 +14,7 @@ import attrs
 
 from .fake import DEFAULT_URL, FakeInfisical
 
-__all__ = ["MARKER_OPTIONS", "Options", "build", "serve", "start"]
+__all__ = ["MARKER_OPTIONS", "Options", "build", "serve", "start", "strict_report"]
 
 #: every keyword the ``@pytest.mark.infisical(...)`` marker accepts, with what it does
 MARKER_OPTIONS: dict[str, str] = {
@@ -24,6 +24,9 @@ MARKER_OPTIONS: dict[str, str] = {
     "secrets": "secrets to seed: {NAME: value} (dev, /) or {env: {path: {NAME: value}}}",
     "base_urls": "more base URLs the fake answers at, besides https://app.infisical.com",
     "passthrough": "URL prefixes that still reach the network while the fake is active",
+    "allow_unrouted": "True: a request no route of the fake answers does not fail the test",
+    "allow_unmocked": "True: a request to another host (refused) does not fail the test",
+    "assert_all_expected": "False: calls declared with infisical.expect() and never made do not fail the test",
 }
 
 
@@ -35,6 +38,9 @@ class Options:
     secrets: Any = None
     base_urls: tuple[str, ...] = ()
     passthrough: tuple[str, ...] = ()
+    allow_unrouted: bool = False
+    allow_unmocked: bool = False
+    assert_all_expected: bool = True
 
     @property
     def all_base_urls(self) -> list[str]:
@@ -74,7 +80,11 @@ def serve(fake: FakeInfisical, options: Options) -> Iterator[FakeInfisical]:
     from .transports.responses import RequestsTransport
 
     with ExitStack() as stack:
-        stack.enter_context(RequestsTransport(fake, options.all_base_urls, passthrough=options.passthrough))
+        stack.enter_context(
+            RequestsTransport(
+                fake, options.all_base_urls, on_unmocked=fake.journal.record_unmocked, passthrough=options.passthrough
+            )
+        )
         yield fake
 
 
@@ -83,3 +93,57 @@ def start(options: Options) -> Iterator[FakeInfisical]:
     """A seeded fake, served while the block runs."""
     with serve(build(options), options) as fake:
         yield fake
+
+
+def _opt_out(option: str) -> str:
+    return f"@pytest.mark.infisical({option})"
+
+
+def strict_report(fake: FakeInfisical, options: Options) -> Optional[str]:
+    """What strict mode finds wrong at teardown, or None: requests no route answered, requests to
+    other hosts, and expected calls never made — even when the client swallowed the errors."""
+    sections: list[str] = []
+    if not options.allow_unrouted:
+        unrouted = [c for c in fake.calls if c.route is None]
+        if unrouted:
+            lines = [f"pytest-infisical: {len(unrouted)} request(s) reached no route of the fake Infisical:"]
+            for call in unrouted:
+                lines.append(f"  {call.index}. {call.describe()}")
+                lines += [f"     {hint}" for hint in fake.closest_routes(call.method, call.request.path)]
+            lines.append(
+                "If the client is right and the fake lacks the route, allow it with "
+                + _opt_out("allow_unrouted=True")
+                + "."
+            )
+            sections.append("\n".join(lines))
+    if not options.allow_unmocked and fake.journal.unmocked:
+        lines = [
+            f"pytest-infisical: {len(fake.journal.unmocked)} request(s) went to a host the fake does not serve "
+            "and were refused (the client may have swallowed the error):"
+        ]
+        lines += [f"  {r.method} {r.url}" for r in fake.journal.unmocked]
+        lines.append(
+            "Serve that URL with "
+            + _opt_out("base_urls=[...]")
+            + ", let it reach the network with "
+            + _opt_out("passthrough=[...]")
+            + ", or allow it with "
+            + _opt_out("allow_unmocked=True")
+            + "."
+        )
+        sections.append("\n".join(lines))
+    if options.assert_all_expected:
+        unmet = []
+        for expectation in fake.expectations:
+            try:
+                fake.journal.assert_called(
+                    expectation.method, expectation.path, auth=expectation.auth, times=expectation.times
+                )
+            except AssertionError as error:
+                unmet.append(str(error))
+        if unmet:
+            lines = [f"pytest-infisical: {len(unmet)} expected call(s) declared with infisical.expect() were not made:"]
+            lines += unmet
+            lines.append("Remove the expectation, or opt out with " + _opt_out("assert_all_expected=False") + ".")
+            sections.append("\n".join(lines))
+    return "\n\n".join(sections) or None

@@ -139,6 +139,8 @@ class Request:
     url: str
     headers: Headers = attrs.field(factory=Headers, converter=_headers)
     body: bytes = b""
+    #: the client's read timeout in seconds, when the transport knows it (for simulated delays)
+    timeout: Optional[float] = attrs.field(default=None, eq=False)
     path: str = attrs.field(init=False, eq=False)
     target: str = attrs.field(init=False, eq=False)
     query_items: list[tuple[str, str]] = attrs.field(init=False, eq=False)

@@ -47,7 +47,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "infisical(**options): configure the fake Infisical for this test "
-        "(profile=, e2ee=, environments=, secrets=, base_urls=, passthrough=); see the README",
+        "(profile=, e2ee=, environments=, secrets=, base_urls=, passthrough=, allow_unrouted=, allow_unmocked=, "
+        "assert_all_expected=); see the README",
     )
 
 
@@ -79,7 +80,7 @@ def infisical(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
     Seeded with an organization, its owner (``.user``) and a project (``.project``, environments
     dev/staging/prod, E2EE off). Configure it with ``@pytest.mark.infisical(...)``.
     """
-    from .harness import build, serve
+    from .harness import build, serve, strict_report
     from .seed import SeedError
 
     options = _options(request)
@@ -89,6 +90,9 @@ def infisical(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
         pytest.fail(f"@pytest.mark.infisical: {error}", pytrace=False)
     with serve(fake, options):
         yield fake
+    report = strict_report(fake, options)
+    if report:
+        pytest.fail(report, pytrace=False)
 
 
 @pytest.fixture

@@ -65,4 +65,4 @@ def test_legacy_official_python_sdk(legacy_sdk_python: Path) -> None:
         timeout=600,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "2 passed" in completed.stdout, completed.stdout
+    assert "3 passed" in completed.stdout, completed.stdout

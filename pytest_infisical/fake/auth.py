@@ -105,42 +105,47 @@ def _split3(value: str) -> list[str]:
     return value.split(".")[:3]
 
 
-def _service_token(state: State, value: str) -> Principal:
+def _hex_id_credential(
+    store: dict[str, Any], value: str, reasons: tuple[E.Reason, E.Reason, E.Reason, E.Reason], state: State
+) -> Any:
+    """``<prefix>.<24 hex id>.<secret>`` credentials (service tokens, API keys): malformed → unknown
+    → expired (the record is deleted on that use, as the server does) → wrong secret."""
+    malformed, unknown, expired, wrong = reasons
     parts = _split3(value)
-    token_id = parts[1] if len(parts) > 1 else ""
+    record_id = parts[1] if len(parts) > 1 else ""
     secret = parts[2] if len(parts) > 2 else ""
-    if len(token_id) != 24 or not _HEX24.issuperset(token_id):
-        raise ApiError(E.SERVICE_TOKEN_MALFORMED)
-    record = state.service_tokens.get(token_id)
+    if len(record_id) != 24 or not _HEX24.issuperset(record_id):
+        raise ApiError(malformed)
+    record = store.get(record_id)
     if record is None:
-        raise ApiError(E.SERVICE_TOKEN_UNKNOWN, id=token_id)
+        raise ApiError(unknown, id=record_id)
     now = state.clock.now()
     if record.expires_at is not None and record.expires_at < now:
-        del state.service_tokens[token_id]  # the real server deletes it on that use
-        raise ApiError(E.SERVICE_TOKEN_EXPIRED, id=token_id)
+        del store[record_id]
+        raise ApiError(expired, id=record_id)
     if not matches(secret, record.secret_hash):
-        raise ApiError(E.SERVICE_TOKEN_WRONG_SECRET, id=token_id)
+        raise ApiError(wrong, id=record_id)
     record.last_used = now
-    return Principal(mode=SERVICE_TOKEN, credential_id=token_id, user=record.user, service_token=record)
+    return record
+
+
+_TOKEN_REASONS = (
+    E.SERVICE_TOKEN_MALFORMED,
+    E.SERVICE_TOKEN_UNKNOWN,
+    E.SERVICE_TOKEN_EXPIRED,
+    E.SERVICE_TOKEN_WRONG_SECRET,
+)
+_KEY_REASONS = (E.API_KEY_MALFORMED, E.API_KEY_UNKNOWN, E.API_KEY_EXPIRED, E.API_KEY_WRONG_SECRET)
+
+
+def _service_token(state: State, value: str) -> Principal:
+    record: ServiceTokenRecord = _hex_id_credential(state.service_tokens, value, _TOKEN_REASONS, state)
+    return Principal(mode=SERVICE_TOKEN, credential_id=record.id, user=record.user, service_token=record)
 
 
 def _api_key(state: State, value: str) -> Principal:
-    parts = _split3(value)
-    key_id = parts[1] if len(parts) > 1 else ""
-    secret = parts[2] if len(parts) > 2 else ""
-    if len(key_id) != 24 or not _HEX24.issuperset(key_id):
-        raise ApiError(E.API_KEY_MALFORMED)
-    record = state.api_keys.get(key_id)
-    if record is None:
-        raise ApiError(E.API_KEY_UNKNOWN, id=key_id)
-    now = state.clock.now()
-    if record.expires_at is not None and record.expires_at < now:
-        del state.api_keys[key_id]
-        raise ApiError(E.API_KEY_EXPIRED, id=key_id)
-    if not matches(secret, record.secret_hash):
-        raise ApiError(E.API_KEY_WRONG_SECRET, id=key_id)
-    record.last_used = now
-    return Principal(mode=API_KEY, credential_id=key_id, user=record.user)
+    record = _hex_id_credential(state.api_keys, value, _KEY_REASONS, state)
+    return Principal(mode=API_KEY, credential_id=record.id, user=record.user)
 
 
 def _service_account(state: State, value: str) -> Principal:

@@ -7,13 +7,28 @@ profile. The rest of the class is the Python API a test uses to seed and inspect
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import threading
 from collections.abc import Iterable, Sequence
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
+
+import attrs
 
 from ..credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
-from ..http import Request, Response, Router, api_path, encode_json
+from ..faults import (
+    ConnectionFault,
+    FaultInjection,
+    Faults,
+    RateLimiter,
+    TimeoutFault,
+    TransportFault,
+    corrupt,
+    status_response,
+    with_headers,
+)
+from ..http import RawJson, Request, Response, RouteMatch, Router, api_path, encode_json
+from ..journal import CallAssertions, CallList, Journal, PathLike
 from . import apierror as E
 from .apierror import ApiError
 from .auth import authenticate
@@ -21,7 +36,7 @@ from .profiles import Profile, get_profile
 from .routing import REGISTRY, Call, RouteSpec
 from .state import Clock, Folder, Membership, Organization, Project, Secret, State, User, normalize_secret_path
 
-__all__ = ["DEFAULT_URL", "FakeInfisical"]
+__all__ = ["DEFAULT_URL", "Expectation", "FakeInfisical"]
 
 DEFAULT_URL = "https://app.infisical.com"
 
@@ -53,13 +68,21 @@ def _router() -> Router[RouteSpec]:
 
 def _etag(body: bytes) -> str:
     """Express's default weak ETag: ``W/"<length hex>-<base64 sha1, 27 chars>"``."""
-    import base64
-
     digest = base64.b64encode(hashlib.sha1(body).digest()).decode("ascii")[:27]  # noqa: S324 - Express's algorithm
     return f'W/"{len(body):x}-{digest}"'
 
 
-class FakeInfisical:
+@attrs.frozen
+class Expectation:
+    """A call the test declared it expects (``FakeInfisical.expect``)."""
+
+    method: Optional[str]
+    path: PathLike
+    auth: Optional[str]
+    times: Optional[int]
+
+
+class FakeInfisical(CallAssertions, FaultInjection):
     """A fake Infisical server: state, routes and a server profile.
 
     It is a handler (``handle(Request) -> Response``); transports serve it to ``requests``,
@@ -83,6 +106,15 @@ class FakeInfisical:
         self.clock = self.state.clock
         self._lock = threading.RLock()
         self._router = _router()
+        #: every request that reached the fake, in order (see ``calls``)
+        self.journal = Journal()
+        #: armed faults (see ``fail_next``)
+        self.faults = Faults()
+        self.rate_limiter: Optional[RateLimiter] = None
+        self.expectations: list[Expectation] = []
+        #: how a delay fault passes: None simulates it (the clock moves on); the live server sleeps
+        self.sleep: Optional[Callable[[float], None]] = None
+        self._etags: dict[bytes, str] = {}
         self.organization: Organization
         self.user: User
         self.project: Project
@@ -105,16 +137,61 @@ class FakeInfisical:
     # ---- serving ------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
-        """Answer one request exactly as the imitated Infisical would."""
-        with self._lock:
-            try:
-                return self._dispatch(request)
-            except ApiError as error:
-                return self.profile.render(error)
+        """Answer one request exactly as the imitated Infisical would, and record it."""
+        outcome = self.faults.take(request)
+        match = self._router.match(request.method, api_path(request.path))
+        route = f"{match.route.handler.method} {match.route.handler.path}" if match else None
+        takes_credentials = bool(match.route.handler.modes) if match else True
+        fault = outcome.describe() if outcome is not None else None
+        try:
+            if outcome is not None and (outcome.error or outcome.delay):
+                self._transport_fault(request, outcome.error, outcome.delay)
+            with self._lock:
+                if outcome is not None and outcome.status not in (None, 200):
+                    response = status_response(outcome, self.profile)
+                else:
+                    response = self._limited(request, route, match)
+                    if outcome is not None and outcome.body:
+                        response = corrupt(response, outcome.body)
+        except TransportFault as error:
+            self.journal.record(
+                request, None, route=route, route_takes_credentials=takes_credentials, error=str(error), fault=fault
+            )
+            raise
+        self.journal.record(request, response, route=route, route_takes_credentials=takes_credentials, fault=fault)
+        return response
 
-    def _dispatch(self, request: Request) -> Response:
-        path = api_path(request.path)
-        match = self._router.match(request.method, path)
+    def _transport_fault(self, request: Request, error: Optional[str], delay: float) -> None:
+        if error == "connection":
+            raise ConnectionFault(f"pytest-infisical: injected connection error for {request.method} {request.target}")
+        if error == "timeout":
+            raise TimeoutFault(f"pytest-infisical: injected timeout for {request.method} {request.target}")
+        if self.sleep is not None:
+            self.sleep(delay)
+        else:
+            self.clock.advance(delay)
+        if request.timeout is not None and request.timeout < delay:
+            raise TimeoutFault(
+                f"pytest-infisical: the response took {delay:g} s (simulated), longer than the client's "
+                f"{request.timeout:g} s timeout, for {request.method} {request.target}"
+            )
+
+    def _limited(self, request: Request, route: Optional[str], match: Optional[RouteMatch[RouteSpec]]) -> Response:
+        limiter = self.rate_limiter
+        if limiter is None or route == "GET /api/status":
+            return self._answer(request, match)
+        allowed, headers = limiter.check()
+        if not allowed:
+            return self.profile.render(ApiError(E.RATE_LIMITED, retry_after=headers["Retry-After"]), headers)
+        return with_headers(self._answer(request, match), headers)
+
+    def _answer(self, request: Request, match: Optional[RouteMatch[RouteSpec]]) -> Response:
+        try:
+            return self._dispatch(request, match)
+        except ApiError as error:
+            return self.profile.render(error)
+
+    def _dispatch(self, request: Request, match: Optional[RouteMatch[RouteSpec]]) -> Response:
         if match is None:
             raise ApiError(E.ROUTE_NOT_FOUND, method=request.method, url=request.target)
         spec = match.route.handler
@@ -133,7 +210,13 @@ class FakeInfisical:
         body = encode_json(result)
         if request.method != "GET":
             return Response.json_bytes(200, body)
-        tag = _etag(body)
+        tag = self._etags.get(body) if type(body) is RawJson else None  # a cached body hashes once
+        if tag is None:
+            tag = _etag(body)
+            if type(body) is RawJson:
+                if len(self._etags) > 256:
+                    self._etags.clear()
+                self._etags[body] = tag
         if request.headers.get("if-none-match") == tag:
             return Response(status=304, headers={"ETag": tag})
         return Response.json_bytes(200, body, {"ETag": tag})
@@ -141,6 +224,50 @@ class FakeInfisical:
     def route_methods(self, path: str) -> list[str]:
         """The methods the fake answers on ``path`` (for near-miss reports)."""
         return self._router.methods_for(api_path(path))
+
+    def closest_routes(self, method: str, path: str) -> list[str]:
+        """Hints for a request no route answered: other methods on its path, similar routes."""
+        import difflib
+
+        path = api_path(path)
+        hints = []
+        methods = self.route_methods(path)
+        if methods:
+            hints.append(f"this path answers {', '.join(methods)}, not {method}")
+        patterns = sorted({f"{r.method} {r.pattern}" for r in self._router.routes})
+        for close in difflib.get_close_matches(f"{method} {path}", patterns, n=3, cutoff=0.6):
+            hints.append(f"did you mean {close}?")
+        return hints
+
+    # ---- journal, expectations and assertions ----------------------------------------------
+
+    @property
+    def calls(self) -> CallList:
+        """Every request that reached the fake, in order; ``.filter(method, path, auth=, status=)``."""
+        return self.journal.calls
+
+    def expect(
+        self,
+        method: Optional[str] = None,
+        path: PathLike = None,
+        *,
+        auth: Optional[str] = None,
+        times: Optional[int] = None,
+    ) -> None:
+        """Declare a call the test expects; at teardown, the plugin fails the test if it was not made."""
+        self.expectations.append(Expectation(method, path, auth, times))
+
+    def assert_end_to_end_encrypted(self, expected: Optional[dict[str, str]] = None) -> None:
+        """The client never sent a plaintext secret value or a project key, and every ciphertext it
+        wrote decrypts under the project key — to the ``expected`` names and values, if given."""
+        __tracebackhide__ = True
+        from .e2ee import end_to_end_problems
+
+        problems = end_to_end_problems(self, expected or {})
+        if problems:
+            raise AssertionError(
+                "\n".join(["The client's traffic is not end-to-end encrypted as expected:", *problems])
+            )
 
     # ---- projects, folders, imports ------------------------------------------------------
 
@@ -238,8 +365,6 @@ class FakeInfisical:
         with self._lock:
             stored = self._find(name, environment, path, project, type, user)
             plain = self._plain(stored)
-            import attrs
-
             return attrs.evolve(plain, name=stored.name, type=stored.type, id=stored.id, version=stored.version)
 
     def _find(

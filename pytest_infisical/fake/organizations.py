@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from . import apierror as E
 from .apierror import ApiError
 from .documents import org_membership_doc, workspace_doc
 from .routing import API_KEY, JWT, Arg, Call, route, session_only
-from .state import Organization, OrgMembership
+from .state import Membership, Organization, OrgMembership
 
 _MODES = (JWT, API_KEY)
 _ORG = Arg("organizationId", "path")
@@ -44,8 +45,12 @@ def org_memberships(call: Call) -> dict[str, Any]:
     return {"memberships": [org_membership_doc(m) for m in org.members.values()]}
 
 
-def _target(org: Organization, membership_id: str) -> OrgMembership:
-    for member in org.members.values():
+M = TypeVar("M", OrgMembership, Membership)
+
+
+def membership_by_id(members: Iterable[M], membership_id: str) -> M:
+    """A membership (of an organization or a project) by its id, or 404."""
+    for member in members:
         if member.id == membership_id:
             return member
     raise ApiError(E.MEMBERSHIP_NOT_FOUND, id=membership_id)
@@ -59,7 +64,7 @@ def _target(org: Organization, membership_id: str) -> OrgMembership:
 )
 def update_org_membership(call: Call) -> dict[str, Any]:
     org, _ = _membership(call, admin=True)
-    target = _target(org, call.args["membershipId"])
+    target = membership_by_id(org.members.values(), call.args["membershipId"])
     target.role = call.args["role"]
     return {"membership": org_membership_doc(target)}
 
@@ -72,7 +77,7 @@ def update_org_membership(call: Call) -> dict[str, Any]:
 )
 def delete_org_membership(call: Call) -> dict[str, Any]:
     org, _ = _membership(call, admin=True)
-    target = _target(org, call.args["membershipId"])
+    target = membership_by_id(org.members.values(), call.args["membershipId"])
     del org.members[target.user.id]
     return {"membership": org_membership_doc(target)}
 

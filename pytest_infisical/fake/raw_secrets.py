@@ -227,6 +227,7 @@ def create_raw(call: Call) -> dict[str, Any]:
     cipher = encrypt_secret(a["secretName"], a["secretValue"], project.key, a["secretComment"]).to_dict()
     secret = call.state.put_secret(project, folder, a["secretName"], cipher, a["type"], user)
     secret.skip_multiline_encoding = bool(a["skipMultilineEncoding"])
+    call.state.touch(secret)
     return {"secret": raw_doc(secret)}
 
 

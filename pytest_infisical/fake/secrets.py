@@ -185,11 +185,18 @@ _NAME = Arg("secretName", "path")
     [_WORKSPACE_Q, _ENV_Q, _PATH_Q, Arg("include_imports", required=False, default="false")],
     early_validation=True,
 )
-def list_secrets(call: Call) -> dict[str, Any]:
+def list_secrets(call: Call) -> RawJson:
     project, folder = access(call, "read", "describeSecret")
     secrets = call.state.folder_secrets(project, folder, acting_user(call))
     imports = imports_of(call, project, folder, encrypted_fragment) if call.args["include_imports"] == "true" else []
-    return {"secrets": [encrypted_fragment(s) for s in secrets], "imports": imports}
+    # assembled from the per-secret cached fragments: {"secrets": [...], "imports": [...]}
+    return RawJson(
+        b'{"secrets":['
+        + b",".join(encrypted_fragment(s) for s in secrets)
+        + b'],"imports":'
+        + encode_json(imports)
+        + b"}"
+    )
 
 
 @route(

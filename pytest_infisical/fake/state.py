@@ -103,6 +103,7 @@ class Clock:
         self._frozen = None
 
 
+@lru_cache(maxsize=4096)
 def normalize_secret_path(path: str) -> str:
     """``/a//b/`` → ``/a/b``; empty → ``/`` (folder paths are ``/``-separated names from root)."""
     parts = [p for p in str(path).split("/") if p]
@@ -146,6 +147,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + "/?")
 
 
+@lru_cache(maxsize=4096)
 def path_in_scope(path: str, pattern: str) -> bool:
     """``picomatch.isMatch(path, pattern, {strictSlashes: false})`` as Infisical's scope check uses it."""
     return _glob_regex(pattern).fullmatch(normalize_secret_path(path)) is not None
@@ -226,6 +228,13 @@ class Folder:
     shared: dict[str, Secret] = attrs.field(factory=dict)  # name → secret
     personal: dict[str, dict[str, Secret]] = attrs.field(factory=dict)  # user id → name → secret
     imports: list[SecretImport] = attrs.field(factory=list)
+    #: bumped on every change to the folder's secrets; listings cached under an older one are stale
+    revision: int = 0
+    listings: dict[tuple[int, Optional[str]], bytes] = attrs.field(factory=dict)
+
+    def touch(self) -> None:
+        self.revision += 1
+        self.listings.clear()
 
     def __repr__(self) -> str:
         return f"<Folder {self.environment}:{self.path}>"
@@ -630,11 +639,17 @@ class State:
             folder.personal.setdefault(user.id, {})[name] = secret
         else:
             folder.shared[name] = secret
+        folder.touch()
         self.secrets_by_id[secret.id] = secret
         return secret
 
-    def update_secret(self, secret: Secret, cipher: dict[str, str]) -> Secret:
+    def touch(self, secret: Secret) -> None:
+        """Forget every cached rendering of the secret and of its folder's listings."""
         secret.rendered.clear()
+        secret.folder.touch()
+
+    def update_secret(self, secret: Secret, cipher: dict[str, str]) -> Secret:
+        self.touch(secret)
         secret.cipher.update(cipher)
         secret.version += 1
         secret.updated_at = self.clock.now()
@@ -644,13 +659,14 @@ class State:
         folder = secret.folder
         bucket = folder.personal[secret.user.id] if secret.type == "personal" and secret.user else folder.shared
         del bucket[secret.name]
-        secret.rendered.clear()
+        self.touch(secret)
         secret.name = new_name
         bucket[new_name] = secret
 
     def remove_secret(self, secret: Secret) -> list[Secret]:
         """Delete a secret; deleting a shared secret also deletes the personal overrides of its name."""
         folder = secret.folder
+        self.touch(secret)
         removed = [secret]
         if secret.type == "personal" and secret.user is not None:
             del folder.personal[secret.user.id][secret.name]

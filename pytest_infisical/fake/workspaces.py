@@ -7,6 +7,7 @@ from typing import Any
 from . import apierror as E
 from .apierror import ApiError
 from .documents import project_membership_doc, user_with_public_key, workspace_doc
+from .organizations import membership_by_id
 from .routing import API_KEY, JWT, Arg, Call, route, session_only
 from .secrets import project_of
 from .state import Membership, Project, iso
@@ -62,13 +63,6 @@ def memberships(call: Call) -> dict[str, Any]:
     return {"memberships": [project_membership_doc(m) for m in project.members.values()]}
 
 
-def _target(project: Project, membership_id: str) -> Membership:
-    for member in project.members.values():
-        if member.id == membership_id:
-            return member
-    raise ApiError(E.MEMBERSHIP_NOT_FOUND, id=membership_id)
-
-
 @route(
     "PATCH",
     "/api/v2/workspace/:workspaceId/memberships/:membershipId",
@@ -78,7 +72,7 @@ def _target(project: Project, membership_id: str) -> Membership:
 def update_membership(call: Call) -> dict[str, Any]:
     project = project_of(call, call.args["workspaceId"])
     _member(call, project, admin=True, action="edit on member")
-    target = _target(project, call.args["membershipId"])
+    target = membership_by_id(project.members.values(), call.args["membershipId"])
     target.role = call.args["role"]
     return {"membership": project_membership_doc(target)}
 
@@ -92,7 +86,7 @@ def update_membership(call: Call) -> dict[str, Any]:
 def delete_membership(call: Call) -> dict[str, Any]:
     project = project_of(call, call.args["workspaceId"])
     _member(call, project, admin=True, action="delete on member")
-    target = _target(project, call.args["membershipId"])
+    target = membership_by_id(project.members.values(), call.args["membershipId"])
     del project.members[target.user.id]
     project.user_keys.pop(target.user.id, None)
     return {"membership": project_membership_doc(target)}

@@ -17,6 +17,7 @@ import responses
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 
+from ..faults import ConnectionFault, TimeoutFault
 from ..http import Handler, Request, Response
 from .base import BaseUrls
 
@@ -37,8 +38,19 @@ def to_request(prepared: requests.PreparedRequest) -> Request:
         data = body.read() if hasattr(body, "read") else b"".join(body)
         raw = data.encode("utf-8") if isinstance(data, str) else data
     return Request(
-        method=prepared.method or "GET", url=prepared.url or "", headers=list(prepared.headers.items()), body=raw
+        method=prepared.method or "GET",
+        url=prepared.url or "",
+        headers=list(prepared.headers.items()),
+        body=raw,
+        timeout=_read_timeout(getattr(prepared, "req_kwargs", {}).get("timeout")),
     )
+
+
+def _read_timeout(timeout: Any) -> Optional[float]:
+    """requests' ``timeout=`` is a number or a (connect, read) pair."""
+    if isinstance(timeout, tuple):
+        timeout = timeout[1] if len(timeout) > 1 else None
+    return float(timeout) if isinstance(timeout, (int, float)) else None
 
 
 def _http_response(response: Response, method: Optional[str]) -> HTTPResponse:
@@ -113,7 +125,13 @@ class RequestsTransport:
                 "or let it reach the network with @pytest.mark.infisical(passthrough=[...]).",
                 request=prepared,
             )
-        return _http_response(self.handler.handle(request), prepared.method)
+        try:
+            response = self.handler.handle(request)
+        except ConnectionFault as error:
+            raise requests.ConnectionError(str(error), request=prepared) from None
+        except TimeoutFault as error:
+            raise requests.ReadTimeout(str(error), request=prepared) from None
+        return _http_response(response, prepared.method)
 
     def start(self) -> None:
         self._mock.start()

@@ -43,3 +43,14 @@ def test_legacy_sdk_reads_imports(infisical: FakeInfisical) -> None:
     client = InfisicalClient(token=token.token, site_url=infisical.url)
     secrets = {s.secret_name: s.secret_value for s in client.get_all_secrets(environment="dev", include_imports=True)}
     assert secrets == {"LOCAL": "1", "SHARED_URL": "https://shared"}
+
+
+@pytest.mark.infisical(secrets={"DB_PASSWORD": "hunter2"})
+def test_legacy_sdk_retries_through_a_503(infisical: FakeInfisical, infisical_service_token: ServiceToken) -> None:
+    """The SDK's urllib3 Retry(status_forcelist=[429, 500, 502, 503, 504]) recovers from [503, 200]."""
+    infisical.fail_next("GET", "/api/v3/secrets", sequence=[503, 200])
+    client = InfisicalClient(token=infisical_service_token.token, site_url=infisical.url)
+    listed = client.get_all_secrets(environment="dev")
+    assert [(s.secret_name, s.secret_value, s.is_fallback) for s in listed] == [("DB_PASSWORD", "hunter2", False)]
+    assert [c.status for c in infisical.calls.filter("GET", "/api/v3/secrets")] == [503, 200]
+    infisical.assert_all_calls_used(auth="service_token")
