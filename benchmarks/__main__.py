@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench_crypto", "bench_fake"]
+BENCHMARKS = ["bench_crypto", "bench_fake", "bench_server"]
 
 
 def main() -> int:

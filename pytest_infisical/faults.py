@@ -58,6 +58,11 @@ class Outcome:
     delay: float = 0.0
     retry_after: Optional[float] = None
 
+    @property
+    def is_fault(self) -> bool:
+        """False for a sequence's 200 step, which answers normally."""
+        return bool(self.error or self.body or self.delay or (self.status and self.status != 200))
+
     def describe(self) -> str:
         if self.error:
             return f"{self.error} error"
@@ -65,9 +70,7 @@ class Outcome:
             return f"{self.body} body"
         if self.delay:
             return f"delay {self.delay:g} s"
-        if self.status and self.status != 200:
-            return f"status {self.status}"
-        return "none (answered normally)"
+        return f"status {self.status}"
 
 
 class Fault:

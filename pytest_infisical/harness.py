@@ -6,6 +6,7 @@ The plugin gathers options from the marker, the command line and the ini file, a
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any, Optional
@@ -14,7 +15,7 @@ import attrs
 
 from .fake import DEFAULT_URL, FakeInfisical
 
-__all__ = ["MARKER_OPTIONS", "Options", "build", "serve", "start", "strict_report"]
+__all__ = ["MARKER_OPTIONS", "Options", "build", "live", "serve", "start", "strict_report"]
 
 #: every keyword the ``@pytest.mark.infisical(...)`` marker accepts, with what it does
 MARKER_OPTIONS: dict[str, str] = {
@@ -80,12 +81,28 @@ def serve(fake: FakeInfisical, options: Options) -> Iterator[FakeInfisical]:
     from .transports.responses import RequestsTransport
 
     with ExitStack() as stack:
-        stack.enter_context(
-            RequestsTransport(
-                fake, options.all_base_urls, on_unmocked=fake.journal.record_unmocked, passthrough=options.passthrough
-            )
-        )
+        kwargs: dict[str, Any] = {"on_unmocked": fake.journal.record_unmocked, "passthrough": options.passthrough}
+        stack.enter_context(RequestsTransport(fake, options.all_base_urls, **kwargs))
+        if importlib.util.find_spec("httpx") is not None:
+            from .transports.httpx import HttpxTransport
+
+            stack.enter_context(HttpxTransport(fake, options.all_base_urls, **kwargs))
         yield fake
+
+
+@contextmanager
+def live(fake: FakeInfisical, host: str = "127.0.0.1", port: int = 0) -> Iterator[FakeInfisical]:
+    """Serve ``fake`` over real HTTP while the block runs; ``fake.url`` is the server's URL."""
+    import time
+
+    from .transports.server import LiveServer
+
+    with LiveServer(fake, host, port) as server:
+        fake.url, fake.sleep, fake.server = server.url, time.sleep, server
+        try:
+            yield fake
+        finally:
+            fake.server = None
 
 
 @contextmanager

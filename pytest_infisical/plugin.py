@@ -96,6 +96,29 @@ def infisical(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
 
 
 @pytest.fixture
+def infisical_server(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
+    """A fresh fake Infisical served over real HTTP on loopback (a free port): ``.url`` is its base URL.
+
+    For clients in other processes or languages. Same seeding API, journal, assertions, faults
+    and marker options as ``infisical``; delays sleep for real, a connection fault resets the
+    connection.
+    """
+    from .harness import build, live, strict_report
+    from .seed import SeedError
+
+    options = _options(request)
+    try:
+        fake = build(options)
+    except (SeedError, ValueError) as error:
+        pytest.fail(f"@pytest.mark.infisical: {error}", pytrace=False)
+    with live(fake):
+        yield fake
+    report = strict_report(fake, options)
+    if report:
+        pytest.fail(report, pytrace=False)
+
+
+@pytest.fixture
 def infisical_api_key(infisical: FakeInfisical) -> ApiKey:
     """An API key of the seeded user (admin of the default project): sent as ``X-API-KEY``."""
     return infisical.create_api_key()

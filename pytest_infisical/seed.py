@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .fake import FakeInfisical
     from .fake.state import Project
 
-__all__ = ["SeedError", "apply_secrets", "load_seed", "seed_projects"]
+__all__ = ["DEMO_SEED", "SeedError", "apply_secrets", "build_fake", "load_seed"]
 
 
 class SeedError(InfisicalTestingError, ValueError):
@@ -129,32 +129,56 @@ def load_seed(path: str | Path) -> dict[str, Any]:
 _PROJECT_KEYS = {"name", "e2ee", "environments", "secrets"}
 
 
-def seed_projects(fake: FakeInfisical, data: Mapping[str, Any], source: Optional[str] = None) -> list[Project]:
-    """Create the seed's projects in ``fake`` (the first replaces the default project)."""
-    projects = []
-    for index, spec in enumerate(data["projects"]):
-        place = f"projects[{index}]"
-        if not isinstance(spec, Mapping):
-            raise SeedError(f"{_where(place, source)}: expected an object, got {type(spec).__name__}")
-        unknown = sorted(set(spec) - _PROJECT_KEYS)
-        if unknown:
-            raise SeedError(f"{_where(place, source)}: unknown key(s) {unknown}; a project has {sorted(_PROJECT_KEYS)}")
-        name = spec.get("name", f"project-{index + 1}")
-        if not isinstance(name, str) or not name:
-            raise SeedError(f"{_where(place + '.name', source)}: expected a non-empty string, got {name!r}")
-        e2ee = spec.get("e2ee", False)
-        if not isinstance(e2ee, bool):
-            raise SeedError(f"{_where(place + '.e2ee', source)}: expected true or false, got {e2ee!r}")
-        environments = spec.get("environments", ["dev", "staging", "prod"])
-        if (
-            not isinstance(environments, list)
-            or not environments
-            or not all(isinstance(e, str) and e for e in environments)
-        ):
-            raise SeedError(
-                f"{_where(place + '.environments', source)}: expected a non-empty list of environment slugs"
-            )
-        project = fake.create_project(name, e2ee=e2ee, environments=environments)
-        apply_secrets(fake, spec.get("secrets"), project, place=f"{place}.secrets", source=source)
-        projects.append(project)
-    return projects
+def _project_spec(spec: Any, index: int, source: Optional[str]) -> tuple[str, bool, list[str]]:
+    place = f"projects[{index}]"
+    if not isinstance(spec, Mapping):
+        raise SeedError(f"{_where(place, source)}: expected an object, got {type(spec).__name__}")
+    unknown = sorted(set(spec) - _PROJECT_KEYS)
+    if unknown:
+        raise SeedError(f"{_where(place, source)}: unknown key(s) {unknown}; a project has {sorted(_PROJECT_KEYS)}")
+    name = spec.get("name", f"project-{index + 1}")
+    if not isinstance(name, str) or not name:
+        raise SeedError(f"{_where(place + '.name', source)}: expected a non-empty string, got {name!r}")
+    e2ee = spec.get("e2ee", False)
+    if not isinstance(e2ee, bool):
+        raise SeedError(f"{_where(place + '.e2ee', source)}: expected true or false, got {e2ee!r}")
+    environments = spec.get("environments", ["dev", "staging", "prod"])
+    if (
+        not isinstance(environments, list)
+        or not environments
+        or not all(isinstance(e, str) and e for e in environments)
+    ):
+        raise SeedError(f"{_where(place + '.environments', source)}: expected a non-empty list of environment slugs")
+    return name, e2ee, environments
+
+
+def build_fake(data: Mapping[str, Any], profile: str = "latest", source: Optional[str] = None) -> FakeInfisical:
+    """A fake holding the seed's projects; the first is its default project (``fake.project``)."""
+    from .fake import FakeInfisical
+
+    specs = data["projects"]
+    checked = [_project_spec(spec, i, source) for i, spec in enumerate(specs)]
+    name, e2ee, environments = checked[0]
+    fake = FakeInfisical(profile=profile, e2ee=e2ee, environments=environments, project_name=name)
+    projects = [fake.project]
+    for name, e2ee, environments in checked[1:]:
+        projects.append(fake.create_project(name, e2ee=e2ee, environments=environments))
+    for index, (spec, project) in enumerate(zip(specs, projects)):
+        apply_secrets(fake, spec.get("secrets"), project, place=f"projects[{index}].secrets", source=source)
+    return fake
+
+
+#: what ``serve`` seeds without a seed file
+DEMO_SEED: dict[str, Any] = {
+    "projects": [
+        {
+            "name": "demo",
+            "e2ee": False,
+            "environments": ["dev", "staging", "prod"],
+            "secrets": {
+                "dev": {"/": {"DB_PASSWORD": "hunter2"}, "/backend": {"QUEUE_URL": "amqp://queue"}},
+                "prod": {"/": {"DB_PASSWORD": "s3cret"}},
+            },
+        }
+    ]
+}

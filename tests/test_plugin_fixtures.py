@@ -204,3 +204,32 @@ def test_fixtures_are_documented(pytester: pytest.Pytester) -> None:
             "infisical_machine_identity -- *",
         ]
     )
+
+
+def test_infisical_server_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        @pytest.mark.infisical(secrets={"A": "1"}, profile="2023")
+        def test_over_http(infisical_server):
+            assert infisical_server.url.startswith("http://127.0.0.1:")
+            key = infisical_server.create_api_key()
+            response = requests.get(infisical_server.url + "/api/v3/secrets/raw", headers=key.headers,
+                                    params={"workspaceId": infisical_server.project.id, "environment": "dev"})
+            assert {s["secretKey"]: s["secretValue"] for s in response.json()["secrets"]} == {"A": "1"}
+            assert requests.get(infisical_server.url + "/api/v2/users/me").status_code == 400  # the 2023 profile
+            infisical_server.assert_called("GET", "/api/v3/secrets/raw", auth="api_key", times=1)
+
+        def test_strict_too(infisical_server):
+            requests.get(infisical_server.url + "/api/nowhere")
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ ERROR at teardown of test_strict_too _*",
+            "pytest-infisical: 1 request(s) reached no route of the fake Infisical:",
+        ]
+    )

@@ -98,6 +98,7 @@ class FakeInfisical(CallAssertions, FaultInjection):
         seed: bool = True,
         e2ee: bool = False,
         environments: Sequence[str] = ("dev", "staging", "prod"),
+        project_name: str = "Example Project",
         clock: Optional[Clock] = None,
     ) -> None:
         self.url = url.rstrip("/")
@@ -115,6 +116,8 @@ class FakeInfisical(CallAssertions, FaultInjection):
         #: how a delay fault passes: None simulates it (the clock moves on); the live server sleeps
         self.sleep: Optional[Callable[[float], None]] = None
         self._etags: dict[bytes, str] = {}
+        #: the live server serving this fake, while there is one (``infisical_server``)
+        self.server: Any = None
         self.organization: Organization
         self.user: User
         self.project: Project
@@ -123,7 +126,7 @@ class FakeInfisical(CallAssertions, FaultInjection):
             self.user = self.state.create_user("tester@example.com", "Test", "User")
             self.state.add_org_member(self.organization, self.user, role="owner")
             self.project = self.state.create_project(
-                "Example Project", self.organization, self.user, e2ee=e2ee, environments=environments
+                project_name, self.organization, self.user, e2ee=e2ee, environments=environments
             )
 
     def __repr__(self) -> str:
@@ -142,7 +145,7 @@ class FakeInfisical(CallAssertions, FaultInjection):
         match = self._router.match(request.method, api_path(request.path))
         route = f"{match.route.handler.method} {match.route.handler.path}" if match else None
         takes_credentials = bool(match.route.handler.modes) if match else True
-        fault = outcome.describe() if outcome is not None else None
+        fault = outcome.describe() if outcome is not None and outcome.is_fault else None
         try:
             if outcome is not None and (outcome.error or outcome.delay):
                 self._transport_fault(request, outcome.error, outcome.delay)

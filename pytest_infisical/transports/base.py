@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-__all__ = ["BaseUrls"]
+__all__ = ["BaseUrls", "refusal"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -46,3 +46,13 @@ class BaseUrls:
 
     def __repr__(self) -> str:
         return f"BaseUrls({self.urls!r})"
+
+
+def refusal(method: str, url: str, base_urls: BaseUrls) -> str:
+    """Why a request to another host was refused, and what to do about it."""
+    return (
+        f"pytest-infisical: {method} {url} is not a request to the fake Infisical "
+        f"(it serves {', '.join(base_urls.urls)}); the request was refused. "
+        "Add the URL with @pytest.mark.infisical(base_urls=[...]) or the infisical_base_urls ini key, "
+        "or let it reach the network with @pytest.mark.infisical(passthrough=[...])."
+    )

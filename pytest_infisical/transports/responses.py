@@ -19,7 +19,7 @@ from urllib3._collections import HTTPHeaderDict
 
 from ..faults import ConnectionFault, TimeoutFault
 from ..http import Handler, Request, Response
-from .base import BaseUrls
+from .base import BaseUrls, refusal
 
 __all__ = ["RequestsTransport", "to_request"]
 
@@ -119,10 +119,7 @@ class RequestsTransport:
             if self.on_unmocked is not None:
                 self.on_unmocked(request)
             raise requests.ConnectionError(
-                f"pytest-infisical: {request.method} {request.url} is not a request to the fake Infisical "
-                f"(it serves {', '.join(self.base_urls.urls)}); the request was refused. "
-                "Add the URL with @pytest.mark.infisical(base_urls=[...]) or the infisical_base_urls ini key, "
-                "or let it reach the network with @pytest.mark.infisical(passthrough=[...]).",
+                refusal(request.method, request.url, self.base_urls),
                 request=prepared,
             )
         try:

@@ -1,0 +1,154 @@
+"""The live server against moto's ``ThreadedMotoServer``, in the same run.
+
+1. Per-request latency over real HTTP on loopback, keep-alive, one ``requests.Session`` each:
+   reading one secret from our server (``GET /api/v3/secrets/raw/:name``) vs moto serving
+   Secrets Manager's ``GetSecretValue``. The moto request is signed once by boto3 and then
+   replayed, so client-side signing is not counted against moto. Target: ours <= 0.5x.
+2. Shutdown time with an idle keep-alive connection open, the server idle for 0.2 s before
+   ``stop()``: ``LiveServer`` vs ``ThreadedMotoServer`` (its ``serve_forever`` polls every
+   0.5 s), the median of 5 starts and stops each. Target: ours <= 50 ms.
+
+Needs the ``bench`` extra: ``pip install -e '.[bench]'``.
+
+    python -m benchmarks.bench_server
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import sys
+import time
+from typing import Any, Callable
+
+import requests
+
+from benchmarks._timing import report
+from pytest_infisical.fake import FakeInfisical
+from pytest_infisical.transports.server import LiveServer
+
+REQUESTS_PER_RUN = 500
+ROUNDS = 5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def best_per_request(call: Callable[[], None]) -> float:
+    best = float("inf")
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for _ in range(REQUESTS_PER_RUN):
+            call()
+        best = min(best, (time.perf_counter() - start) / REQUESTS_PER_RUN)
+    return best
+
+
+STOPS = 5
+IDLE = 0.2
+
+
+def ours() -> tuple[float, float]:
+    fake = FakeInfisical()
+    fake.set_secret("DB_PASSWORD", "hunter2")
+    key = fake.create_api_key()
+    server = LiveServer(fake).start()
+    session = requests.Session()
+    url = f"{server.url}/api/v3/secrets/raw/DB_PASSWORD"
+    params = {"workspaceId": fake.project.id, "environment": "dev"}
+
+    def call() -> None:
+        fake.journal.clear()
+        response = session.get(url, params=params, headers=key.headers)
+        assert response.json()["secret"]["secretValue"] == "hunter2"
+
+    call()
+    latency = best_per_request(call)
+    server.stop()
+    stops = []
+    for _ in range(STOPS):
+        server = LiveServer(fake).start()
+        requests.Session().get(f"{server.url}/api/status")  # leaves a keep-alive connection open
+        time.sleep(IDLE)
+        start = time.perf_counter()
+        server.stop()
+        stops.append(time.perf_counter() - start)
+    return latency, statistics.median(stops)
+
+
+def moto() -> tuple[float, float]:
+    import logging
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per request otherwise
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "secretsmanager",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_secret(Name="DB_PASSWORD", SecretString="hunter2")
+    captured: dict[str, Any] = {}
+
+    def capture(request: Any, **_: Any) -> None:
+        captured.update(url=request.url, headers=dict(request.headers), body=request.body)
+
+    client.meta.events.register("before-send.secrets-manager.GetSecretValue", capture)
+    client.get_secret_value(SecretId="DB_PASSWORD")
+    session = requests.Session()
+
+    def call() -> None:
+        response = session.post(captured["url"], headers=captured["headers"], data=captured["body"])
+        assert response.json()["SecretString"] == "hunter2"
+
+    call()
+    latency = best_per_request(call)
+    server.stop()
+    stops = []
+    for _ in range(STOPS):
+        port = free_port()
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        requests.Session().get(f"http://127.0.0.1:{port}/moto-api/")
+        time.sleep(IDLE)
+        start = time.perf_counter()
+        server.stop()
+        stops.append(time.perf_counter() - start)
+    return latency, statistics.median(stops)
+
+
+def main() -> int:
+    try:
+        import moto as _  # noqa: F401
+    except ImportError:
+        print("bench_server needs moto: pip install -e '.[bench]'")
+        return 1
+    our_latency, our_stop = ours()
+    moto_latency, moto_stop = moto()
+    ok = report(
+        "one secret over HTTP on loopback, per request: ours vs moto GetSecretValue",
+        our_latency,
+        moto_latency,
+        "moto",
+        0.5,
+    )
+    print(f"shutdown with an idle keep-alive connection open, median of {STOPS}")
+    print(f"  ours   {our_stop * 1e3:10.3f} ms   (target <= 50 ms)  {'OK' if our_stop <= 0.05 else 'OVER TARGET'}")
+    print(f"  moto   {moto_stop * 1e3:10.3f} ms")
+    print(f"  ratio  {our_stop / moto_stop:10.3f}x")
+    return 0 if ok and our_stop <= 0.05 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
