@@ -118,25 +118,32 @@ def infisical_server(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
         pytest.fail(report, pytrace=False)
 
 
+def _fake(request: pytest.FixtureRequest) -> FakeInfisical:
+    """The test's fake: ``infisical_server`` when the test uses it, else ``infisical``."""
+    name = "infisical_server" if "infisical_server" in request.fixturenames else "infisical"
+    fake: FakeInfisical = request.getfixturevalue(name)
+    return fake
+
+
 @pytest.fixture
-def infisical_api_key(infisical: FakeInfisical) -> ApiKey:
+def infisical_api_key(request: pytest.FixtureRequest) -> ApiKey:
     """An API key of the seeded user (admin of the default project): sent as ``X-API-KEY``."""
-    return infisical.create_api_key()
+    return _fake(request).create_api_key()
 
 
 @pytest.fixture
-def infisical_service_token(infisical: FakeInfisical) -> ServiceToken:
+def infisical_service_token(request: pytest.FixtureRequest) -> ServiceToken:
     """A service token for the default project: scope dev ``/``, read and write."""
-    return infisical.create_service_token(scopes=[("dev", "/")], permissions=("read", "write"))
+    return _fake(request).create_service_token(scopes=[("dev", "/")], permissions=("read", "write"))
 
 
 @pytest.fixture
-def infisical_service_account(infisical: FakeInfisical) -> ServiceAccount:
+def infisical_service_account(request: pytest.FixtureRequest) -> ServiceAccount:
     """A service account with read and write on the default project's dev environment."""
-    return infisical.create_service_account(permissions=[("dev", True, True)])
+    return _fake(request).create_service_account(permissions=[("dev", True, True)])
 
 
 @pytest.fixture
-def infisical_machine_identity(infisical: FakeInfisical) -> MachineIdentity:
+def infisical_machine_identity(request: pytest.FixtureRequest) -> MachineIdentity:
     """A machine identity (Universal Auth) with the member role on the default project."""
-    return infisical.create_machine_identity(role="member")
+    return _fake(request).create_machine_identity(role="member")

@@ -223,10 +223,14 @@ def test_infisical_server_fixture(pytester: pytest.Pytester) -> None:
 
         def test_strict_too(infisical_server):
             requests.get(infisical_server.url + "/api/nowhere")
+
+        def test_credential_fixtures_bind_to_the_server(infisical_server, infisical_service_token):
+            response = requests.get(infisical_server.url + "/api/v2/service-token", headers=infisical_service_token.headers)
+            assert response.json()["workspace"] == infisical_server.project.id
         """
     )
     result = pytester.runpytest()
-    result.assert_outcomes(passed=2, errors=1)
+    result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(
         [
             "*_ ERROR at teardown of test_strict_too _*",
