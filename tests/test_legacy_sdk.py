@@ -38,9 +38,12 @@ def legacy_sdk_python(request: pytest.FixtureRequest) -> Path:
     for _ in _locked(cache / "lock"):
         if not (marker.exists() and marker.read_text() == fingerprint and python.exists()):
             venv.create(cache / "venv", with_pip=True, clear=True)
+            # the SDK's own pins decide this venv, not the constraints of the env running the suite
+            env = {k: v for k, v in os.environ.items() if k != "PIP_CONSTRAINT"}
             subprocess.run(
                 [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", SDK, "-e", str(ROOT)],
                 check=True,
+                env=env,
             )
             marker.write_text(fingerprint)
     return python
