@@ -11,52 +11,18 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
 from pytest_infisical import crypto
 
+from .serving import Served
+from .serving import start as _start
+from .serving import stop as _stop
+
 ROOT = Path(__file__).resolve().parent.parent
 NODE = shutil.which("node")
-
-
-class Served:
-    def __init__(self, process: subprocess.Popen[str], credentials: dict[str, Any]) -> None:
-        self.process = process
-        self.credentials = credentials
-
-    @property
-    def url(self) -> str:
-        return str(self.credentials["url"])
-
-
-def _start(tmp_path: Path, *args: str) -> Served:
-    out = tmp_path / "credentials.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pytest_infisical", "serve", "--credentials-out", str(out), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()  # the first line is the credentials JSON
-    if not line:
-        raise AssertionError(f"serve exited {process.wait()}: {process.stderr.read() if process.stderr else ''}")
-    printed = json.loads(line)
-    assert json.loads(out.read_text()) == printed
-    assert out.stat().st_mode & 0o777 == 0o600
-    return Served(process, printed)
-
-
-def _stop(served: Served, sig: int = signal.SIGTERM) -> str:
-    served.process.send_signal(sig)
-    _, err = served.process.communicate(timeout=10)
-    assert served.process.returncode == 0, err
-    return err
 
 
 @pytest.fixture
