@@ -105,9 +105,13 @@ class Fault:
         self.hits.append(request)
         return self._outcomes.pop(0)
 
+    def describe(self) -> str:
+        where = f"{self.method or 'ANY'} {self.path or '(any path)'}" + (" when(…)" if self.when else "")
+        left = ", ".join(o.describe() if o.is_fault else "200" for o in self._outcomes)
+        return f"{where}: {left} ({len(self.hits)} used)"
+
     def __repr__(self) -> str:
-        where = f"{self.method or 'ANY'} {self.path or '(any path)'}"
-        return f"<Fault {where}: {self.remaining} outcome(s) left, {len(self.hits)} used>"
+        return f"<Fault {self.describe()}>"
 
 
 def _outcome(step: Step, retry_after: Optional[float], body: Optional[Union[str, bytes]]) -> Outcome:

@@ -27,7 +27,7 @@ MARKER_OPTIONS: dict[str, str] = {
     "passthrough": "URL prefixes that still reach the network while the fake is active",
     "allow_unrouted": "True: a request no route of the fake answers does not fail the test",
     "allow_unmocked": "True: a request to another host (refused) does not fail the test",
-    "assert_all_expected": "False: calls declared with infisical.expect() and never made do not fail the test",
+    "assert_all_expected": "False: expect()ed calls never made, and fail_next() faults never triggered, do not fail the test",
 }
 
 
@@ -146,6 +146,17 @@ def strict_report(fake: FakeInfisical, options: Options) -> Optional[str]:
             + _opt_out("passthrough=[...]")
             + ", or allow it with "
             + _opt_out("allow_unmocked=True")
+            + "."
+        )
+        sections.append("\n".join(lines))
+    if options.assert_all_expected and fake.faults.pending:
+        lines = [
+            f"pytest-infisical: {len(fake.faults.pending)} fault(s) armed with infisical.fail_next() were never triggered:"
+        ]
+        lines += [f"  {fault.describe()}" for fault in fake.faults.pending]
+        lines.append(
+            "Did the client call that route? Remove the fault, or opt out with "
+            + _opt_out("assert_all_expected=False")
             + "."
         )
         sections.append("\n".join(lines))

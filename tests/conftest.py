@@ -1,6 +1,17 @@
 from __future__ import annotations
 
+# Imported here, before any in-process pytester run: pytester unloads the modules a run imported,
+# and a second run importing requests afresh next to stale references fails in odd ways
+# ("You can only merge into CookieJar"). With these loaded up front, every run shares them.
+import httpx  # noqa: F401
 import pytest
+import requests  # noqa: F401
+import responses  # noqa: F401
+
+import pytest_infisical.fake
+import pytest_infisical.harness
+import pytest_infisical.transports.httpx
+import pytest_infisical.transports.responses  # noqa: F401
 
 pytest_plugins = ["pytester"]
 

@@ -42,6 +42,14 @@ def test_expected(infisical, infisical_service_token):
 def test_expected_opt_out(infisical):
     infisical.expect("GET", "/api/v3/secrets")
 
+def test_unused_fault(infisical):
+    infisical.fail_next("GET", "/api/v3/secrets", sequence=[429, 200])
+    requests.get(URL + "/api/status")
+
+@pytest.mark.infisical(assert_all_expected=False)
+def test_unused_fault_opt_out(infisical):
+    infisical.fail_next(status=500)
+
 def test_a_real_404_is_not_unrouted(infisical, infisical_api_key):
     response = requests.get(URL + "/api/v3/secrets/NOPE", headers=infisical_api_key.headers,
                             params={"workspaceId": infisical.project.id, "environment": "dev"})
@@ -56,8 +64,8 @@ def strict_run(pytester: pytest.Pytester) -> pytest.RunResult:
 
 
 def test_outcomes(strict_run: pytest.RunResult) -> None:
-    # the three strict tests pass their body and error at teardown; the opt-outs pass
-    strict_run.assert_outcomes(passed=7, errors=3)
+    # the four strict tests pass their body and error at teardown; the opt-outs pass
+    strict_run.assert_outcomes(passed=9, errors=4)
 
 
 def test_unrouted_requests_fail_at_teardown(strict_run: pytest.RunResult) -> None:

@@ -31,7 +31,7 @@ from .state import (
     path_in_scope,
 )
 
-__all__ = ["Principal", "authenticate", "authorize_project", "authorize_secrets", "decode_jwt", "encode_jwt"]
+__all__ = ["Principal", "authenticate", "authorize_secrets", "decode_jwt", "encode_jwt"]
 
 _HEX24 = frozenset("0123456789abcdef")
 
@@ -231,26 +231,6 @@ def decode_jwt(token: str, secret: bytes, now: float) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------------------------
 # authorization
-
-
-def authorize_project(principal: Principal, project: Project, permission: str, action: str) -> None:
-    """May this principal act on the project at all (non-secret routes)?"""
-    if principal.mode == API_KEY:
-        assert principal.user is not None
-        if principal.user.id not in project.members:
-            raise ApiError(E.MEMBER_NOT_IN_PROJECT, project_id=project.id, action=action)
-    elif principal.mode == SERVICE_TOKEN:
-        assert principal.service_token is not None
-        if principal.service_token.project is not project:
-            raise ApiError(E.TOKEN_WRONG_PROJECT, project_id=project.id, action=action)
-    elif principal.mode == SERVICE_ACCOUNT:
-        assert principal.service_account is not None
-        if not any(key[0] == project.id for key in principal.service_account.permissions):
-            raise ApiError(E.ACCOUNT_ENVIRONMENT_DENIED, action=action, permission=permission)
-    elif principal.mode == MACHINE_IDENTITY:
-        assert principal.identity is not None
-        if project.id not in principal.identity.projects:
-            raise ApiError(E.IDENTITY_NOT_IN_PROJECT, project_id=project.id, action=action)
 
 
 def authorize_secrets(

@@ -567,18 +567,6 @@ class State:
         project.folders[(environment, path)] = folder
         return folder
 
-    def delete_folder(self, project: Project, folder: Folder) -> list[str]:
-        doomed = [
-            f
-            for (env, p), f in project.folders.items()
-            if env == folder.environment and (p == folder.path or p.startswith(folder.path + "/"))
-        ]
-        for f in doomed:
-            del project.folders[(f.environment, f.path)]
-            for secret in [*f.shared.values(), *(s for bucket in f.personal.values() for s in bucket.values())]:
-                self.secrets_by_id.pop(secret.id, None)
-        return [f.id for f in doomed]
-
     def require_environment(self, project: Project, environment: str) -> Environment:
         env = project.environments_by_slug.get(environment)
         if env is None:
