@@ -81,7 +81,16 @@ def test_official_python_sdk(request: pytest.FixtureRequest, sdk: Sdk) -> None:
     python = _python(request, sdk)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     completed = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest", str(ROOT / "tests" / "sdk" / sdk.flow)],
+        [
+            str(python),
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--noconftest",
+            str(ROOT / "tests" / "sdk" / sdk.flow),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
 import attrs
 
-__all__ = ["BaseUrls", "refusal"]
+from ..http import Handler, Request
+
+__all__ = ["BaseUrls", "InProcessTransport", "refusal"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -56,3 +59,45 @@ def refusal(method: str, url: str, base_urls: BaseUrls) -> str:
         "Add the URL with @pytest.mark.infisical(base_urls=[...]) or the infisical_base_urls ini key, "
         "or let it reach the network with @pytest.mark.infisical(passthrough=[...])."
     )
+
+
+class InProcessTransport:
+    """What the in-process transports share: the handler, the base URLs it owns, what to do with
+    requests to other URLs (refuse and report them, or pass them through), start/stop."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        base_urls: Iterable[str],
+        *,
+        on_unmocked: Optional[Callable[[Request], None]] = None,
+        passthrough: Iterable[str] = (),
+    ) -> None:
+        self.handler = handler
+        self.base_urls = BaseUrls(base_urls)
+        self.on_unmocked = on_unmocked
+        self.passthrough = tuple(passthrough)
+
+    def passes_through(self, url: str) -> bool:
+        return bool(self.passthrough) and url.startswith(self.passthrough)
+
+    def refuse(self, request: Request) -> Optional[str]:
+        """None for a request the fake owns; else report it and say why it is refused."""
+        if self.base_urls.owns(request.url):
+            return None
+        if self.on_unmocked is not None:
+            self.on_unmocked(request)
+        return refusal(request.method, request.url, self.base_urls)
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Any:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

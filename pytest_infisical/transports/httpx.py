@@ -9,14 +9,13 @@ match a ``passthrough`` prefix, which goes to the network as usual.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import httpx
 
 from ..faults import ConnectionFault, TimeoutFault
-from ..http import Handler, Request, Response
-from .base import BaseUrls, refusal
+from ..http import Request, Response
+from .base import InProcessTransport
 
 __all__ = ["HttpxTransport", "to_request"]
 
@@ -33,32 +32,16 @@ def to_request(request: httpx.Request, body: bytes) -> Request:
     )
 
 
-class HttpxTransport:
+class HttpxTransport(InProcessTransport):
     """While started, every httpx client in this process is answered by ``handler``."""
 
-    def __init__(
-        self,
-        handler: Handler,
-        base_urls: Iterable[str],
-        *,
-        on_unmocked: Optional[Callable[[Request], None]] = None,
-        passthrough: Iterable[str] = (),
-    ) -> None:
-        self.handler = handler
-        self.base_urls = BaseUrls(base_urls)
-        self.on_unmocked = on_unmocked
-        self._passthrough = tuple(passthrough)
-        self._originals: Optional[tuple[Any, Any]] = None
+    _originals: Optional[tuple[Any, Any]] = None
 
     def _answer(self, original: httpx.Request, body: bytes) -> httpx.Response:
         request = to_request(original, body)
-        if not self.base_urls.owns(request.url):
-            if self.on_unmocked is not None:
-                self.on_unmocked(request)
-            raise httpx.ConnectError(
-                refusal(request.method, request.url, self.base_urls),
-                request=original,
-            )
+        refused = self.refuse(request)
+        if refused is not None:
+            raise httpx.ConnectError(refused, request=original)
         try:
             response: Response = self.handler.handle(request)
         except ConnectionFault as error:
@@ -76,12 +59,12 @@ class HttpxTransport:
         transport = self
 
         def handle_request(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-            if str(request.url).startswith(transport._passthrough) and transport._passthrough:
+            if transport.passes_through(str(request.url)):
                 return sync_original(self, request)
             return transport._answer(request, request.read())
 
         async def handle_async_request(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
-            if str(request.url).startswith(transport._passthrough) and transport._passthrough:
+            if transport.passes_through(str(request.url)):
                 return await async_original(self, request)
             return transport._answer(request, await request.aread())
 
@@ -92,10 +75,3 @@ class HttpxTransport:
         if self._originals is not None:
             httpx.HTTPTransport.handle_request, httpx.AsyncHTTPTransport.handle_async_request = self._originals  # type: ignore[method-assign]
             self._originals = None
-
-    def __enter__(self) -> HttpxTransport:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()

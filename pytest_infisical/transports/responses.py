@@ -19,7 +19,7 @@ from urllib3._collections import HTTPHeaderDict
 
 from ..faults import ConnectionFault, TimeoutFault
 from ..http import Handler, Request, Response
-from .base import BaseUrls, refusal
+from .base import InProcessTransport
 
 __all__ = ["RequestsTransport", "to_request"]
 
@@ -86,7 +86,7 @@ class _CatchAll(responses.BaseResponse):
         return self._transport.answer(request)
 
 
-class RequestsTransport:
+class RequestsTransport(InProcessTransport):
     """While started, every ``requests`` call in this process is answered by ``handler``.
 
     ``passthrough`` lists URL prefixes that still go to the network (a live server of ours on
@@ -101,27 +101,17 @@ class RequestsTransport:
         on_unmocked: Optional[Callable[[Request], None]] = None,
         passthrough: Iterable[str] = (),
     ) -> None:
-        self.handler = handler
-        self.base_urls = BaseUrls(base_urls)
-        self.on_unmocked = on_unmocked
-        self._passthrough = tuple(passthrough)
+        super().__init__(handler, base_urls, on_unmocked=on_unmocked, passthrough=passthrough)
         self._mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        for prefix in self._passthrough:
+        for prefix in self.passthrough:
             self._mock.add_passthru(prefix)
         self._mock.add(_CatchAll(self))
 
-    def passes_through(self, url: str) -> bool:
-        return url.startswith(self._passthrough) if self._passthrough else False
-
     def answer(self, prepared: requests.PreparedRequest) -> HTTPResponse:
         request = to_request(prepared)
-        if not self.base_urls.owns(request.url):
-            if self.on_unmocked is not None:
-                self.on_unmocked(request)
-            raise requests.ConnectionError(
-                refusal(request.method, request.url, self.base_urls),
-                request=prepared,
-            )
+        refused = self.refuse(request)
+        if refused is not None:
+            raise requests.ConnectionError(refused, request=prepared)
         try:
             response = self.handler.handle(request)
         except ConnectionFault as error:
@@ -136,10 +126,3 @@ class RequestsTransport:
     def stop(self) -> None:
         self._mock.stop(allow_assert=False)
         self._mock.reset()
-
-    def __enter__(self) -> RequestsTransport:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
