@@ -28,9 +28,9 @@ def node_modules(request: pytest.FixtureRequest) -> Path:
     for _ in _locked(cache / "lock"):
         if not (marker.exists() and marker.read_text() == " ".join(PACKAGES)):
             subprocess.run(
-                [str(NPM), "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(cache), *PACKAGES],
+                [str(NPM), "install", "--no-audit", "--no-fund", "--no-update-notifier", "--silent", "--prefix", str(cache), *PACKAGES],
                 check=True,
-                timeout=600,
+                timeout=300,
             )
             marker.write_text(" ".join(PACKAGES))
     return cache
