@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from .test_official_sdks import _locked
 ROOT = Path(__file__).resolve().parent.parent
 NODE, NPM = shutil.which("node"), shutil.which("npm")
 PACKAGES = ("@infisical/sdk@5.0.2", "infisical-node@1.5.1")
+SYSTEM_CAS = "/etc/ssl/certs/ca-certificates.crt"
 
 pytestmark = pytest.mark.skipif(NODE is None or NPM is None, reason="Node.js and npm are not installed")
 
@@ -25,12 +27,28 @@ pytestmark = pytest.mark.skipif(NODE is None or NPM is None, reason="Node.js and
 def node_modules(request: pytest.FixtureRequest) -> Path:
     cache = Path(request.config.cache.mkdir("node-sdks"))
     marker = cache / "ready.txt"
+    env = dict(os.environ)
+    if "NODE_EXTRA_CA_CERTS" not in env and Path(SYSTEM_CAS).exists():
+        env["NODE_EXTRA_CA_CERTS"] = SYSTEM_CAS  # Node trusts only its own CA list otherwise
     for _ in _locked(cache / "lock"):
         if not (marker.exists() and marker.read_text() == " ".join(PACKAGES)):
             subprocess.run(
-                [str(NPM), "install", "--no-audit", "--no-fund", "--no-update-notifier", "--silent", "--prefix", str(cache), *PACKAGES],
+                [
+                    str(NPM),
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--no-update-notifier",
+                    "--fetch-retries=2",
+                    "--fetch-timeout=60000",
+                    "--silent",
+                    "--prefix",
+                    str(cache),
+                    *PACKAGES,
+                ],
                 check=True,
                 timeout=300,
+                env=env,
             )
             marker.write_text(" ".join(PACKAGES))
     return cache
