@@ -535,8 +535,20 @@ def _resolve_key(
     return unwrap_project_key_for_service_account(key_record, service_account.public_key, service_account.private_key)
 
 
+def _parse_json(text: Union[str, bytes]) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
+        raise MalformedObjectError(
+            f"the secrets response is not valid JSON{where}: {getattr(error, 'msg', error)}"
+        ) from None
+
+
 def decrypt_secrets(
-    response: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]],
+    response: Union[Mapping[str, Any], Sequence[Mapping[str, Any]], str, bytes],
     *,
     project_key: Optional[str] = None,
     service_token: Union[str, ServiceToken, None] = None,
@@ -544,13 +556,15 @@ def decrypt_secrets(
     service_account: Optional[_HasKeyPair] = None,
     key_record: Optional[Mapping[str, Any]] = None,
 ) -> PlaintextSecrets:
-    """Decrypt a whole ``GET /api/v3/secrets`` response (or a list of secret objects).
+    """Decrypt a whole ``GET /api/v3/secrets`` response (parsed, or its JSON text; or a list of secret objects).
 
     Give the project key directly, or a full service token with its ``GET /api/v2/service-token``
     document, or a service account (anything with ``public_key``/``private_key``) with its
     ``GET /api/v2/service-accounts/:id/keys`` record.
     """
     key = _resolve_key(project_key, service_token, service_token_data, service_account, key_record)
+    if isinstance(response, (str, bytes)):
+        response = _parse_json(response)
     if isinstance(response, Mapping):
         own = _secret_list(_field(response, "secrets", "the secrets response"), "'secrets'")
         imports = response.get("imports") or []

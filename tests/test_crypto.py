@@ -372,3 +372,15 @@ def test_decrypted_secret_repr_hides_value_and_comment() -> None:
     plain = crypto.decrypt_secret({**_secret("NAME", "hunter2", comment="the db password")}, PROJECT_KEY)
     assert "hunter2" not in repr(plain) and "db password" not in repr(plain)
     assert "NAME" in repr(plain)
+
+
+def test_decrypt_secrets_takes_json_text_and_explains_broken_json() -> None:
+    import json
+
+    body = json.dumps({"secrets": [_secret("A", "1")], "imports": []})
+    assert dict(crypto.decrypt_secrets(body, project_key=PROJECT_KEY)) == {"A": "1"}
+    assert dict(crypto.decrypt_secrets(body.encode(), project_key=PROJECT_KEY)) == {"A": "1"}
+    with pytest.raises(
+        MalformedObjectError, match=r"^the secrets response is not valid JSON \(line 1, column 13\): Expecting value$"
+    ):
+        crypto.decrypt_secrets('{"secrets": ', project_key=PROJECT_KEY)
