@@ -27,7 +27,7 @@ from ..faults import (
     status_response,
     with_headers,
 )
-from ..http import RawJson, Request, Response, RouteMatch, Router, api_path, encode_json
+from ..http import Request, Response, RouteMatch, Router, api_path, encode_json
 from ..journal import CallAssertions, CallList, Journal, PathLike
 from . import apierror as E
 from .apierror import ApiError
@@ -115,7 +115,6 @@ class FakeInfisical(CallAssertions, FaultInjection):
         self.expectations: list[Expectation] = []
         #: how a delay fault passes: None simulates it (the clock moves on); the live server sleeps
         self.sleep: Optional[Callable[[float], None]] = None
-        self._etags: dict[bytes, str] = {}
         #: the live server serving this fake, while there is one (``infisical_server``)
         self.server: Any = None
         self.organization: Organization
@@ -213,13 +212,7 @@ class FakeInfisical(CallAssertions, FaultInjection):
         body = encode_json(result)
         if request.method != "GET":
             return Response.json_bytes(200, body)
-        tag = self._etags.get(body) if type(body) is RawJson else None  # a cached body hashes once
-        if tag is None:
-            tag = _etag(body)
-            if type(body) is RawJson:
-                if len(self._etags) > 256:
-                    self._etags.clear()
-                self._etags[body] = tag
+        tag = _etag(body)
         if request.headers.get("if-none-match") == tag:
             return Response(status=304, headers={"ETag": tag})
         return Response.json_bytes(200, body, {"ETag": tag})
@@ -400,10 +393,6 @@ class FakeInfisical(CallAssertions, FaultInjection):
         """Delete a secret (deleting a shared one also deletes its personal overrides)."""
         with self._lock:
             self.state.remove_secret(self._find(name, environment, path, project, type, user))
-
-    def secret_names(self, environment: str = "dev", path: str = "/", project: Optional[Project] = None) -> list[str]:
-        """The names of one folder's shared secrets, in creation order."""
-        return list(self.secrets(environment, path, project))
 
     # ---- users and memberships -----------------------------------------------------------
 

@@ -225,9 +225,15 @@ def create_raw(call: Call) -> dict[str, Any]:
     a = call.args
     user = check_new(call, project, folder, a["secretName"], a["type"])
     cipher = encrypt_secret(a["secretName"], a["secretValue"], project.key, a["secretComment"]).to_dict()
-    secret = call.state.put_secret(project, folder, a["secretName"], cipher, a["type"], user)
-    secret.skip_multiline_encoding = bool(a["skipMultilineEncoding"])
-    call.state.touch(secret)
+    secret = call.state.put_secret(
+        project,
+        folder,
+        a["secretName"],
+        cipher,
+        a["type"],
+        user,
+        skip_multiline_encoding=bool(a["skipMultilineEncoding"]),
+    )
     return {"secret": raw_doc(secret)}
 
 

@@ -71,10 +71,6 @@ class RouteSpec:
     #: express-validator ran before requireAuth on this route in 2023 (the v3 secrets routes)
     early_validation: bool = False
 
-    @property
-    def wants_body(self) -> bool:
-        return any(a.where == "body" for a in self.args)
-
 
 REGISTRY: list[RouteSpec] = []
 

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets as _secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Optional, Union
@@ -228,13 +228,6 @@ class Folder:
     shared: dict[str, Secret] = attrs.field(factory=dict)  # name → secret
     personal: dict[str, dict[str, Secret]] = attrs.field(factory=dict)  # user id → name → secret
     imports: list[SecretImport] = attrs.field(factory=list)
-    #: bumped on every change to the folder's secrets; listings cached under an older one are stale
-    revision: int = 0
-    listings: dict[tuple[int, Optional[str]], bytes] = attrs.field(factory=dict)
-
-    def touch(self) -> None:
-        self.revision += 1
-        self.listings.clear()
 
     def __repr__(self) -> str:
         return f"<Folder {self.environment}:{self.path}>"
@@ -608,6 +601,7 @@ class State:
         cipher: dict[str, str],
         type_: str = "shared",
         user: Optional[User] = None,
+        skip_multiline_encoding: bool = False,
     ) -> Secret:
         """Store a new secret (the caller has checked that it does not exist yet)."""
         now = self.clock.now()
@@ -621,23 +615,18 @@ class State:
             cipher=dict(cipher),
             created_at=now,
             updated_at=now,
+            skip_multiline_encoding=skip_multiline_encoding,
         )
         if type_ == "personal":
             assert user is not None
             folder.personal.setdefault(user.id, {})[name] = secret
         else:
             folder.shared[name] = secret
-        folder.touch()
         self.secrets_by_id[secret.id] = secret
         return secret
 
-    def touch(self, secret: Secret) -> None:
-        """Forget every cached rendering of the secret and of its folder's listings."""
-        secret.rendered.clear()
-        secret.folder.touch()
-
     def update_secret(self, secret: Secret, cipher: dict[str, str]) -> Secret:
-        self.touch(secret)
+        secret.rendered.clear()
         secret.cipher.update(cipher)
         secret.version += 1
         secret.updated_at = self.clock.now()
@@ -647,14 +636,13 @@ class State:
         folder = secret.folder
         bucket = folder.personal[secret.user.id] if secret.type == "personal" and secret.user else folder.shared
         del bucket[secret.name]
-        self.touch(secret)
+        secret.rendered.clear()
         secret.name = new_name
         bucket[new_name] = secret
 
     def remove_secret(self, secret: Secret) -> list[Secret]:
         """Delete a secret; deleting a shared secret also deletes the personal overrides of its name."""
         folder = secret.folder
-        self.touch(secret)
         removed = [secret]
         if secret.type == "personal" and secret.user is not None:
             del folder.personal[secret.user.id][secret.name]
@@ -802,6 +790,3 @@ class State:
         self.identities[identity_id] = record
         self.identities_by_client_id[client_id] = record
         return MachineIdentity(client_id=client_id, client_secret=client_secret, identity_id=identity_id), record
-
-    def iter_projects(self) -> Iterator[Project]:
-        return iter(self.projects.values())
