@@ -83,9 +83,12 @@ def _version(package: str) -> Optional[str]:
 
 def _load() -> str:
     try:
-        return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+        load = os.getloadavg()
     except OSError:
         return "load average unknown"
+    busy = load[0] > (os.cpu_count() or 1)
+    note = " (more runnable work than cores: absolute times are inflated, same-run ratios still hold)" if busy else ""
+    return "load average {:.2f} {:.2f} {:.2f}".format(*load) + note
 
 
 def machine(load_before: str, load_after: str) -> list[str]:
@@ -95,7 +98,8 @@ def machine(load_before: str, load_after: str) -> list[str]:
         f"* CPU: {_cpu_model()}, {os.cpu_count()} logical cores; {platform.system()} {platform.release()}",
         f"* Python: {platform.python_implementation()} {platform.python_version()}",
         f"* packages: {versions}",
-        f"* {load_before} before the run, {load_after.removeprefix('load average ')} after",
+        f"* before the run: {load_before}",
+        f"* after the run: {load_after}",
     ]
 
 
