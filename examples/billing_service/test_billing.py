@@ -56,7 +56,7 @@ def test_reads_the_key_once(infisical, billing, stripe):
 
 def test_a_declined_card(stripe, billing):
     stripe.post(CHARGES, status=402, json={"error": {"message": "Your card was declined."}})
-    with pytest.raises(BillingError, match="Stripe refused the charge: Your card was declined."):
+    with pytest.raises(BillingError, match=r"Stripe refused the charge: Your card was declined\."):
         billing.charge("cus_1", 1250)
 
 

@@ -11,7 +11,6 @@ refused, so nothing reaches the network unless someone asked for it.
 from __future__ import annotations
 
 import sys
-
 from collections.abc import Iterable, Sequence
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit

@@ -133,7 +133,11 @@ class HttpxTransport(InProcessTransport):
         return (
             Patch(httpx.HTTPTransport, "handle_request", make_handle),
             Patch(httpx.AsyncHTTPTransport, "handle_async_request", make_handle_async),
-            Patch(httpx.Client, "_transport_for_url", make_select(sync, httpx.Client, httpx.HTTPTransport, "handle_request")),
+            Patch(
+                httpx.Client,
+                "_transport_for_url",
+                make_select(sync, httpx.Client, httpx.HTTPTransport, "handle_request"),
+            ),
             Patch(
                 httpx.AsyncClient,
                 "_transport_for_url",

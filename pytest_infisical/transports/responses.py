@@ -145,7 +145,9 @@ class RequestsTransport(InProcessTransport):
             return send
 
         def make_on_request(prev: Any) -> Any:
-            def _on_request(mock: Any, adapter: Any, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+            def _on_request(
+                mock: Any, adapter: Any, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+            ) -> Any:
                 if not getattr(mock, "pytest_infisical", False) and transport.owns(str(request.url)):
                     return transport._engine._on_request(adapter, request, *args, **kwargs)
                 return prev(mock, adapter, request, *args, **kwargs)
