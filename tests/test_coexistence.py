@@ -123,8 +123,7 @@ def test_fixture_after(infisical, mocked_responses):
     check(infisical, mocked_responses)
 
 
-def test_started_before_the_fake(infisical):
-    infisical.calls  # the fake is up; now another fake-less mock starts and stops around it
+def test_started_and_stopped_by_hand(infisical):
     rsps = responses.RequestsMock()
     rsps.start()
     try:
@@ -282,6 +281,10 @@ def test_fixture_after(infisical, respx_mock):
     check(infisical, respx_mock)
 
 
+def test_fixture_before_async(respx_mock, infisical):
+    asyncio.run(check_async(infisical, respx_mock))
+
+
 def test_fixture_after_async(infisical, respx_mock):
     asyncio.run(check_async(infisical, respx_mock))
 
@@ -319,7 +322,7 @@ def test_alone_again_the_fake_refuses_other_hosts(infisical):
 
 
 def test_respx_in_every_form_and_order(pytester: pytest.Pytester) -> None:
-    run(pytester, RESPX).assert_outcomes(passed=11)
+    run(pytester, RESPX).assert_outcomes(passed=12)
 
 
 HTTPX_MOCK = """
