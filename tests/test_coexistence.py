@@ -9,7 +9,14 @@ any host but loopback, and each attempt fails the test at teardown).
 
 from __future__ import annotations
 
+import freezegun  # noqa: F401
 import pytest
+import respx  # noqa: F401
+import time_machine  # noqa: F401
+
+# Loaded up front, as tests/conftest.py does for requests and httpx: pytester unloads what an
+# in-process run imported, and cryptography's Rust bindings cannot be initialised twice.
+import pytest_infisical.crypto  # noqa: F401
 
 GUARD = """
 import socket
