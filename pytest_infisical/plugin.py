@@ -84,6 +84,9 @@ def infisical(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
     from .seed import SeedError
 
     options = _options(request)
+    for name in ("httpx_mock", "respx_mock"):  # their patches first: the fake's sit on top, handing on the rest
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
     try:
         fake = build(options)
     except (SeedError, ValueError) as error:

@@ -76,10 +76,13 @@ def iso(moment: datetime) -> str:
 
 
 class Clock:
-    """The fake's time: the wall clock plus an offset the test controls.
+    """The fake's time: Python's wall clock plus an offset the test controls.
 
-    ``advance(seconds)`` moves the fake into the future, so expiry is testable without sleeping;
-    ``freeze()`` stops it (for byte-stable timestamps).
+    It reads ``datetime.now()`` on every call, so it moves with wall time — and follows
+    ``time-machine`` or ``freezegun`` while one of them is active (travelling, ticking or frozen),
+    like any code that asks Python for the time. ``advance(seconds)`` moves the fake into the
+    future (expiry is testable without sleeping); ``freeze()`` pins it to one instant whatever
+    the wall clock does, until ``unfreeze()``.
     """
 
     def __init__(self) -> None:
@@ -87,19 +90,32 @@ class Clock:
         self._frozen: Optional[datetime] = None
 
     def now(self) -> datetime:
+        """The fake's current time, timezone-aware (UTC)."""
         base = self._frozen if self._frozen is not None else datetime.now(timezone.utc)
         return base + self._offset
 
     def timestamp(self) -> float:
+        """``now()`` as a POSIX timestamp."""
         return self.now().timestamp()
 
     def advance(self, seconds: float) -> None:
+        """Move the fake's time ``seconds`` forward (negative: back), frozen or not."""
         self._offset += timedelta(seconds=seconds)
 
     def freeze(self, at: Optional[datetime] = None) -> None:
-        self._frozen = (at or datetime.now(timezone.utc)).astimezone(timezone.utc) - self._offset
+        """Stop the fake's time at ``at`` (a naive datetime is UTC), or at its current time.
+
+        Frozen, it ignores the wall clock (and time-machine or freezegun); ``advance()`` still
+        moves it.
+        """
+        if at is None:
+            at = self.now()
+        elif at.tzinfo is None:
+            at = at.replace(tzinfo=timezone.utc)
+        self._frozen = at.astimezone(timezone.utc) - self._offset
 
     def unfreeze(self) -> None:
+        """Follow the wall clock again (plus whatever ``advance()`` added)."""
         self._frozen = None
 
 

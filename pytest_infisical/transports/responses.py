@@ -1,14 +1,23 @@
-"""Serve a handler to ``requests`` in-process, through the ``responses`` library.
+"""Serve a handler to ``requests`` in-process, alongside any ``responses`` mock of the test.
 
-One catch-all mock answers every URL: requests to the fake's base URLs go to the handler; any
-other request is refused with a ``requests.ConnectionError`` that says why, and reported to the
-``on_unmocked`` callback (strict mode fails the test with it at teardown, even when the client
-swallowed the error).
+While started, ``HTTPAdapter.send`` (what every ``requests`` session sends through) answers the
+fake's base URLs from the handler, through a ``responses.RequestsMock`` used as the engine (never
+started: it builds the ``requests.Response`` and applies the adapter's urllib3 ``Retry`` as
+``responses`` does). Any other request goes where it would have gone without us — to a
+``responses`` mock started before us, to the network for a ``passthrough`` prefix — and when no
+other mock is active it is refused with a ``requests.ConnectionError`` that says why, and reported
+to ``on_unmocked`` (strict mode fails the test with it at teardown, even when the client swallowed
+the error).
+
+A ``responses.RequestsMock`` started after us (a decorator, a context manager, the ``responses``
+fixture) patches ``HTTPAdapter.send`` over ours; every ``RequestsMock`` therefore hands the fake's
+URLs to the fake before looking at its own registry (``RequestsMock._on_request`` is wrapped while
+we are started), so they are neither refused by it nor recorded in its ``calls``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from io import BytesIO
 from typing import Any, Callable, Optional
 
@@ -19,7 +28,7 @@ from urllib3._collections import HTTPHeaderDict
 
 from ..faults import ConnectionFault, TimeoutFault
 from ..http import Handler, Request, Response
-from .base import InProcessTransport
+from .base import InProcessTransport, Patch
 
 __all__ = ["RequestsTransport", "to_request"]
 
@@ -72,26 +81,26 @@ def _http_response(response: Response, method: Optional[str]) -> HTTPResponse:
     )
 
 
-class _CatchAll(responses.BaseResponse):
+class _Fake(responses.BaseResponse):
+    """The engine's one registered response: the fake's answer to every request it is given."""
+
     def __init__(self, transport: RequestsTransport) -> None:
         super().__init__(method="GET", url="https://pytest-infisical.invalid/")
         self._transport = transport
 
     def matches(self, request: requests.PreparedRequest) -> tuple[bool, str]:
-        if self._transport.passes_through(str(request.url)):
-            return False, "passthrough"
         return True, ""
 
     def get_response(self, request: requests.PreparedRequest) -> HTTPResponse:
         return self._transport.answer(request)
 
 
-class RequestsTransport(InProcessTransport):
-    """While started, every ``requests`` call in this process is answered by ``handler``.
+#: positional arguments of ``HTTPAdapter.send`` after the request
+_SEND_ARGS = ("stream", "timeout", "verify", "cert", "proxies")
 
-    ``passthrough`` lists URL prefixes that still go to the network (a live server of ours on
-    loopback, say).
-    """
+
+class RequestsTransport(InProcessTransport):
+    """While started, every ``requests`` call to the fake's base URLs is answered by ``handler``."""
 
     def __init__(
         self,
@@ -102,16 +111,12 @@ class RequestsTransport(InProcessTransport):
         passthrough: Iterable[str] = (),
     ) -> None:
         super().__init__(handler, base_urls, on_unmocked=on_unmocked, passthrough=passthrough)
-        self._mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        for prefix in self.passthrough:
-            self._mock.add_passthru(prefix)
-        self._mock.add(_CatchAll(self))
+        self._engine = responses.RequestsMock(assert_all_requests_are_fired=False)
+        self._engine.add(_Fake(self))
+        self._engine.pytest_infisical = True  # type: ignore[attr-defined]  # never handed on by _on_request below
 
     def answer(self, prepared: requests.PreparedRequest) -> HTTPResponse:
         request = to_request(prepared)
-        refused = self.refuse(request)
-        if refused is not None:
-            raise requests.ConnectionError(refused, request=prepared)
         try:
             response = self.handler.handle(request)
         except ConnectionFault as error:
@@ -120,9 +125,41 @@ class RequestsTransport(InProcessTransport):
             raise requests.ReadTimeout(str(error), request=prepared) from None
         return _http_response(response, prepared.method)
 
-    def start(self) -> None:
-        self._mock.start()
+    def layers(self) -> Sequence[tuple[type, str]]:
+        return ((requests.adapters.HTTPAdapter, "send"), (requests.Session, "get_adapter"))
+
+    def patches(self) -> Sequence[Patch]:
+        transport = self
+
+        def make_send(prev: Any) -> Any:
+            def send(adapter: Any, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+                url = str(request.url)
+                if transport.owns(url):
+                    kwargs.update(zip(_SEND_ARGS, args))
+                    return transport._engine._on_request(adapter, request, **kwargs)
+                if transport.hands_on(url):
+                    return prev(adapter, request, *args, **kwargs)
+                refused = transport.refuse(to_request(request))
+                raise requests.ConnectionError(refused, request=request)
+
+            return send
+
+        def make_on_request(prev: Any) -> Any:
+            def _on_request(
+                mock: Any, adapter: Any, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+            ) -> Any:
+                if not getattr(mock, "pytest_infisical", False) and transport.owns(str(request.url)):
+                    return transport._engine._on_request(adapter, request, *args, **kwargs)
+                return prev(mock, adapter, request, *args, **kwargs)
+
+            return _on_request
+
+        return (
+            Patch(requests.adapters.HTTPAdapter, "send", make_send),
+            Patch(responses.RequestsMock, "_on_request", make_on_request),
+        )
 
     def stop(self) -> None:
-        self._mock.stop(allow_assert=False)
-        self._mock.reset()
+        super().stop()
+        self._engine.reset()
+        self._engine.add(_Fake(self))
