@@ -177,7 +177,8 @@ class _Args:
     Every message names the call and the field, and the type it got, never the value."""
 
     def __init__(self, what: str, data: Mapping[str, Any]) -> None:
-        self.what, self.data, self.used = what, data, set()
+        self.what, self.data = what, data
+        self.used: set[str] = set()
 
     def _get(self, key: str, required: bool) -> Any:
         self.used.add(key)
@@ -716,9 +717,7 @@ class AdminApi:
         delay, retry_after = args.number("delay"), args.number("retry_after")
         times = args.integer("times", 1)
         query = args.raw("query")
-        if query is not None and (
-            not isinstance(query, dict) or not all(isinstance(v, str) for v in query.values())
-        ):
+        if query is not None and (not isinstance(query, dict) or not all(isinstance(v, str) for v in query.values())):
             raise args._fail("query", "an object of parameter → string value", query)
         args.done()
         when = (lambda r: all(r.query.get(k) == v for k, v in query.items())) if query else None

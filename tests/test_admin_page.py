@@ -32,7 +32,7 @@ CHROMEDRIVER = shutil.which("chromedriver")
 REQUIRED = os.environ.get("PYTEST_INFISICAL_REQUIRE_BROWSER") == "1"
 
 #: secret names and folder paths are the client's input: the page must show them as text
-EVIL_NAME = '<img src=x onerror="document.title=\'pwned\'">'
+EVIL_NAME = "<img src=x onerror=\"document.title='pwned'\">"
 EVIL_PATH = '/"><script>document.title="pwned"</script>'
 
 
@@ -122,11 +122,15 @@ def test_the_page_shows_state_and_journal_escaped_and_redacted(page: Page, tmp_p
     tags.feed(body)
     assert "img" not in tags.tags and "script" not in tags.tags
     assert "<code>&lt;img src=x onerror=\"document.title='pwned'\"&gt; </code>" in body
-    assert "<td>/\"&gt;&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;</td>" in body
+    assert '<td>/"&gt;&lt;script&gt;document.title="pwned"&lt;/script&gt;</td>' in body
     assert "<title>pytest-infisical: fake Infisical</title>" in dom
 
     # credentials, redacted
-    for secret in (page.printed["api_key"], page.printed["service_token"], page.printed["service_account"]["access_key"]):
+    for secret in (
+        page.printed["api_key"],
+        page.printed["service_token"],
+        page.printed["service_account"]["access_key"],
+    ):
         assert secret not in dom
     assert f"<code>ak.{page.printed['api_key'][3:7]}…(redacted)</code>" in body
 
@@ -146,10 +150,12 @@ def test_a_click_reveals_a_value_and_the_journal_refreshes_itself(page: Page, tm
     _need(CHROMIUM, "no headless browser installed (apt-get install chromium, or tox -e browser)")
     _need(CHROMEDRIVER, "no chromedriver installed (apt-get install chromium-driver, or tox -e browser)")
     try:
-        from selenium import webdriver
-        from selenium.common.exceptions import StaleElementReferenceException
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import WebDriverWait
+        from selenium import webdriver  # type: ignore[import-not-found,unused-ignore]
+        from selenium.common.exceptions import (  # type: ignore[import-not-found,unused-ignore]
+            StaleElementReferenceException,
+        )
+        from selenium.webdriver.common.by import By  # type: ignore[import-not-found,unused-ignore]
+        from selenium.webdriver.support.ui import WebDriverWait  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         _need(None, "selenium is not installed (pip install selenium, or tox -e browser)")
         raise
@@ -166,7 +172,12 @@ def test_a_click_reveals_a_value_and_the_journal_refreshes_itself(page: Page, tm
         reveal = 'button[data-secret="DB_PASSWORD"]'
         assert wait.until(lambda d: d.find_element(By.CSS_SELECTOR, reveal).text) == fingerprint("hunter2")
         assert "hunter2" not in driver.page_source
-        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, reveal).click() or True)
+
+        def click(d: Any) -> bool:
+            d.find_element(By.CSS_SELECTOR, reveal).click()
+            return True
+
+        wait.until(click)
         wait.until(lambda d: "hunter2" in d.page_source)
         assert driver.current_url == page.server.url + "/_fake/"  # the token left the address bar
 
@@ -174,7 +185,9 @@ def test_a_click_reveals_a_value_and_the_journal_refreshes_itself(page: Page, tm
         page.admin.fake.fail_next(status=500)
         assert page.read().status_code == 500
         first_row = wait.until(
-            lambda d: (row := d.find_element(By.CSS_SELECTOR, "#calls tr")).get_attribute("class") == "fault" and row.text
+            lambda d: (
+                (row := d.find_element(By.CSS_SELECTOR, "#calls tr")).get_attribute("class") == "fault" and row.text
+            )
         )
         assert str(first_row).startswith("1 GET /api/v3/secrets/raw?") and str(first_row).endswith("fault: status 500")
         # the revealed value survives the refreshes; the evil name is still text

@@ -16,7 +16,9 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
     "folder",
     # the Python examples; examples/node_admin is a Node project, run by tests/test_admin_node.py
     sorted(
-        p.name for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("test_*.py"))
+        p.name
+        for p in EXAMPLES.iterdir()
+        if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("test_*.py"))
     ),
 )
 def test_example_passes(folder: str) -> None:
