@@ -72,6 +72,11 @@ class Admin:
         query = f"?workspaceId={self.printed['project_id']}&environment={environment}"
         return self.api_call("GET", "/api/v3/secrets/raw" + query, headers)
 
+    def login(self, identity: dict[str, str]) -> Response:
+        """Universal Auth login of a machine identity, as printed (``client_id``, ``client_secret``)."""
+        body = {"clientId": identity["client_id"], "clientSecret": identity["client_secret"]}
+        return self.api_call("POST", "/api/v1/auth/universal-auth/login", {"Content-Type": "application/json"}, body)
+
     @property
     def api_key(self) -> dict[str, str]:
         return {"X-API-KEY": str(self.printed["api_key"])}
@@ -213,12 +218,7 @@ def test_reset_returns_to_the_seed_and_the_printed_credentials_stay_valid(admin:
     me = admin.api_call("GET", "/api/v2/service-accounts/me", {"Authorization": f"Bearer {account['access_key']}"})
     assert me.json()["serviceAccount"]["publicKey"] == account["public_key"]
     identity = admin.printed["machine_identity"]
-    login = admin.api_call(
-        "POST",
-        "/api/v1/auth/universal-auth/login",
-        {"Content-Type": "application/json"},
-        {"clientId": identity["client_id"], "clientSecret": identity["client_secret"]},
-    )
+    login = admin.login(identity)
     assert login.status == 200
     assert admin.api_call("GET", "/api/v2/users/me", admin.api_key).status == 200  # the fault is gone
     listed = admin.ok("GET", "/_fake/credentials")["credentials"]
@@ -239,6 +239,23 @@ def test_reset_clears_the_clock(admin: Admin) -> None:
 
 def test_reset_takes_no_fields(admin: Admin) -> None:
     assert admin.bad("POST", "/_fake/reset", {"hard": True}) == "POST /_fake/reset: unknown field(s) 'hard'; it takes "
+
+
+def test_what_reset_relies_on_known_ids_and_credential_values() -> None:
+    from pytest_infisical.credentials import ApiKey, MachineIdentity, ServiceToken
+    from pytest_infisical.fake import FakeInfisical
+
+    fake = FakeInfisical(project_id="0123456789abcdef01234567")
+    assert fake.project.id == "0123456789abcdef01234567"
+    with pytest.raises(ValueError, match=r"^a project with id '0123456789abcdef01234567' already exists$"):
+        fake.create_project("again", id="0123456789abcdef01234567")
+    key = ApiKey.generate()
+    assert fake.create_api_key(credential=key) == key
+    token = ServiceToken.generate()
+    assert fake.create_service_token(credential=token) == token
+    identity = MachineIdentity("client", "secret")
+    made = fake.create_machine_identity(credential=identity)
+    assert (made.client_id, made.client_secret) == ("client", "secret") and made.identity_id
 
 
 # ---- the journal ------------------------------------------------------------------------------
@@ -559,12 +576,7 @@ def test_a_viewer_machine_identity_with_a_short_ttl(admin: Admin) -> None:
         "POST", "/_fake/credentials", {"type": "machine_identity", "role": "viewer", "access_token_ttl": 60}
     )
     identity = made["machine_identity"]
-    login = admin.api_call(
-        "POST",
-        "/api/v1/auth/universal-auth/login",
-        {"Content-Type": "application/json"},
-        {"clientId": identity["client_id"], "clientSecret": identity["client_secret"]},
-    ).json()
+    login = admin.login(identity).json()
     assert login["expiresIn"] == 60
     bearer = {"Authorization": f"Bearer {login['accessToken']}"}
     assert admin.raw_secrets(bearer).status == 200
@@ -648,12 +660,7 @@ def test_revoke_each_printed_credential_as_printed(admin: Admin) -> None:
         f"Service token with ID '{token.split('.')[1]}' not found",
     )
     identity = admin.printed["machine_identity"]
-    login = admin.api_call(
-        "POST",
-        "/api/v1/auth/universal-auth/login",
-        {"Content-Type": "application/json"},
-        {"clientId": identity["client_id"], "clientSecret": identity["client_secret"]},
-    )
+    login = admin.login(identity)
     assert login.status == 401
     assert all(c["revoked"] for c in admin.ok("GET", "/_fake/credentials")["credentials"])
 

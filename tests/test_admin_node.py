@@ -6,25 +6,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .serving import Served, clean_env, start, stop
+from .serving import clean_env, start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = shutil.which("node")
 
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed (node >= 18 runs these tests)")
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    served = start(tmp_path)
-    yield served
-    if served.process.poll() is None:
-        stop(served)
 
 
 def _node_test(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -33,9 +24,13 @@ def _node_test(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Co
     )
 
 
-def test_the_node_admin_suite_passes_against_serve(served: Served, tmp_path: Path) -> None:
-    env = {**clean_env(), "INFISICAL_SERVE_CREDENTIALS": str(tmp_path / "credentials.json")}
-    completed = _node_test([str(ROOT / "tests" / "node" / "admin.test.mjs")], ROOT, env)
+def test_the_node_admin_suite_passes_against_serve(tmp_path: Path) -> None:
+    served = start(tmp_path)  # writes tmp_path / "credentials.json"
+    try:
+        env = {**clean_env(), "INFISICAL_SERVE_CREDENTIALS": str(tmp_path / "credentials.json")}
+        completed = _node_test([str(ROOT / "tests" / "node" / "admin.test.mjs")], ROOT, env)
+    finally:
+        stop(served)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "# pass 6" in completed.stdout and "# fail 0" in completed.stdout
 
