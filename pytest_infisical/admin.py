@@ -689,12 +689,9 @@ class AdminApi:
                 f"POST {ADMIN_PREFIX}/credentials shows it"
             )
         kind = given[0]
-        value = args.raw(kind)
-        issued = next(
-            (i for i in self.issued if i.kind == kind and credential_json(i.credential)[1] == value),
-            None,
-        )
-        credential = issued.credential if issued is not None else _parse_credential(what, kind, value)
+        parsed = _parse_credential(what, kind, args.raw(kind))
+        issued = next((i for i in self.issued if i.kind == kind and _same(i.credential, parsed)), None)
+        credential = issued.credential if issued is not None else parsed
         fake.revoke(credential)
         if issued is not None:
             issued.revoked = True
@@ -760,6 +757,12 @@ class AdminApi:
         return _json(200, {"now": fake.clock.now().isoformat()})
 
 
+def _same(one: Credential, other: Credential) -> bool:
+    if isinstance(one, MachineIdentity) and isinstance(other, MachineIdentity):
+        return one.client_id == other.client_id
+    return _credential_id(one) == _credential_id(other)
+
+
 def _parse_credential(what: str, kind: str, value: Any) -> Credential:
     """A credential the admin API did not issue, as the startup line shows one (to revoke it)."""
     if kind in ("api_key", "service_token"):
@@ -776,4 +779,4 @@ def _parse_credential(what: str, kind: str, value: Any) -> Credential:
     client_id = value.get("client_id")
     if not isinstance(client_id, str) or not client_id:
         raise AdminRequestError(f"{what}: machine_identity.client_id must be a non-empty string")
-    return MachineIdentity(client_id=client_id, client_secret="(not needed to revoke)")
+    return MachineIdentity(client_id=client_id, client_secret="unused-to-revoke")

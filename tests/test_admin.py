@@ -665,6 +665,15 @@ def test_revoke_each_printed_credential_as_printed(admin: Admin) -> None:
     assert all(c["revoked"] for c in admin.ok("GET", "/_fake/credentials")["credentials"])
 
 
+def test_revoke_a_service_account_by_its_access_key_alone(admin: Admin) -> None:
+    access_key = admin.printed["service_account"]["access_key"]
+    admin.ok("POST", "/_fake/revoke", {"service_account": {"access_key": access_key}})
+    me = admin.api_call("GET", "/api/v2/service-accounts/me", {"Authorization": f"Bearer {access_key}"})
+    assert me.status == 401
+    listed = admin.ok("GET", "/_fake/credentials")["credentials"]
+    assert [c["type"] for c in listed if c["revoked"]] == ["service_account"]
+
+
 def test_revoke_a_credential_the_admin_api_did_not_issue(admin: Admin) -> None:
     api_key = admin.api.fake.create_api_key()  # e.g. made by a client, or by Python
     assert admin.raw_secrets(api_key.headers).status == 200
