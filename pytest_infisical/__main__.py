@@ -1,8 +1,10 @@
 """``python -m pytest_infisical serve``: the fake over real HTTP, for clients in any language.
 
 It seeds the fake (from ``--seed FILE``, or a "demo" project), prints one JSON line with
-credentials for the first project — and writes the same object to ``--credentials-out`` — then
-serves until SIGINT or SIGTERM. It binds loopback unless told otherwise.
+credentials for the first project and the admin API's token — and writes the same object to
+``--credentials-out`` — then serves until SIGINT or SIGTERM. It binds loopback unless told
+otherwise. The admin API (``/_fake/…``, see :mod:`pytest_infisical.admin`) is on unless
+``--no-admin``.
 """
 
 from __future__ import annotations
