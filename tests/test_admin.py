@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -164,6 +166,11 @@ def test_unknown_admin_call_and_wrong_method(admin: Admin) -> None:
     response = admin("GET", "/_fake/reset")
     assert response.status == 405 and response.headers["Allow"] == "POST"
     assert response.json()["message"] == "GET /_fake/reset is not an admin call; use POST"
+    one = admin("GET", "/_fake/secrets/DB_PASSWORD")
+    assert (one.status, one.headers["Allow"]) == (405, "DELETE")
+    page = admin("POST", f"/_fake/?token={TOKEN}")
+    assert (page.status, page.headers["Allow"]) == (405, "GET")
+    assert page.json()["message"] == "POST /_fake/ is not an admin call; use GET"
 
 
 @pytest.mark.parametrize(
@@ -936,3 +943,11 @@ def test_no_admin_turns_the_api_off(tmp_path: Path) -> None:
         assert requests.get(served.url + "/_fake/").status_code == 404
     finally:
         stop(served)
+
+
+def test_help_lists_no_admin() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest_infisical", "serve", "--help"], capture_output=True, text=True, timeout=30
+    )
+    assert "--no-admin" in completed.stdout
+    assert "no admin API (/_fake/...): serve only what Infisical serves" in " ".join(completed.stdout.split())
