@@ -1,8 +1,10 @@
 """``python -m pytest_infisical serve``: the fake over real HTTP, for clients in any language.
 
 It seeds the fake (from ``--seed FILE``, or a "demo" project), prints one JSON line with
-credentials for the first project — and writes the same object to ``--credentials-out`` — then
-serves until SIGINT or SIGTERM. It binds loopback unless told otherwise.
+credentials for the first project and the admin API's token — and writes the same object to
+``--credentials-out`` — then serves until SIGINT or SIGTERM. It binds loopback unless told
+otherwise. The admin API (``/_fake/…``, see :mod:`pytest_infisical.admin`) is on unless
+``--no-admin``.
 """
 
 from __future__ import annotations
@@ -34,31 +36,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--profile", default="latest", choices=["latest", "2023"], help="server profile (default: latest)"
     )
+    serve.add_argument(
+        "--no-admin", action="store_true", help="no admin API (/_fake/...): serve only what Infisical serves"
+    )
     return parser
 
 
 def credentials(fake: Any, url: str) -> dict[str, Any]:
     """Credentials for the first project, each with read and write on every environment and path."""
+    from .admin import credential_json
+
     project = fake.project
     environments = list(project.environments)
-    token = fake.create_service_token(
-        scopes=[(env, "/**") for env in environments], permissions=("read", "write"), name="serve"
-    )
-    account = fake.create_service_account(permissions=[(env, True, True) for env in environments], name="serve")
-    identity = fake.create_machine_identity(role="member", name="serve")
-    return {
-        "url": url,
-        "project_id": project.id,
-        "environments": environments,
-        "api_key": fake.create_api_key(name="serve").value,
-        "service_token": token.token,
-        "service_account": {
-            "access_key": account.access_key,
-            "public_key": account.public_key,
-            "private_key": account.private_key,
-        },
-        "machine_identity": {"client_id": identity.client_id, "client_secret": identity.client_secret},
-    }
+    issued = [
+        fake.create_api_key(name="serve"),
+        fake.create_service_token(
+            scopes=[(env, "/**") for env in environments], permissions=("read", "write"), name="serve"
+        ),
+        fake.create_service_account(permissions=[(env, True, True) for env in environments], name="serve"),
+        fake.create_machine_identity(role="member", name="serve"),
+    ]
+    return {"url": url, "project_id": project.id, "environments": environments, **dict(map(credential_json, issued))}
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -72,12 +70,13 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def serve(args: argparse.Namespace, stop: Optional[threading.Event] = None) -> int:
-    from .seed import DEMO_SEED, SeedError, build_fake, load_seed
+    from .admin import AdminApi, Baseline
+    from .seed import DEMO_SEED, SeedError, load_seed
     from .transports.server import LiveServer
 
     try:
         data = load_seed(args.seed) if args.seed else DEMO_SEED
-        fake = build_fake(data, profile=args.profile, source=str(args.seed) if args.seed else None)
+        baseline = Baseline(data, profile=args.profile, source=str(args.seed) if args.seed else None)
     except SeedError as error:
         print(f"error: {error}", file=sys.stderr)
         print("the server was not started", file=sys.stderr)
@@ -86,13 +85,16 @@ def serve(args: argparse.Namespace, stop: Optional[threading.Event] = None) -> i
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
-            server = LiveServer(fake, host=args.host, port=args.port).start()
+            admin = None if args.no_admin else AdminApi(baseline)  # /_fake/...: reset, seed, journal, faults
+            server = LiveServer(admin or baseline.fake, host=args.host, port=args.port).start()
         except OSError as error:
             print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
             return 2
-        fake.url = server.url
-        fake.sleep = time.sleep
-        text = json.dumps(credentials(fake, server.url))
+        baseline.serve_at(server.url, time.sleep)
+        info = credentials(baseline, server.url)  # the baseline registers them again on every reset
+        if admin is not None:
+            info["admin_token"] = admin.token
+        text = json.dumps(info)
         if args.credentials_out:
             _write_atomically(args.credentials_out, text + "\n")
         print(text, flush=True)

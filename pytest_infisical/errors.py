@@ -9,6 +9,7 @@ named, it is shown in its redacted form (see :mod:`pytest_infisical.redact`).
 from __future__ import annotations
 
 __all__ = [
+    "AdminRequestError",
     "CredentialFormatError",
     "CryptoError",
     "DecryptionError",
@@ -51,3 +52,7 @@ class MalformedObjectError(InfisicalTestingError, ValueError):
 
 class CredentialFormatError(InfisicalTestingError, ValueError):
     """A credential (API key, service token, service-account access key) is not well formed."""
+
+
+class AdminRequestError(InfisicalTestingError, ValueError):
+    """A call to ``serve``'s admin API (``/_fake/…``) with input it cannot use; answered with a 400."""

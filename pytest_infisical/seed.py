@@ -17,7 +17,7 @@ and what is wrong.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .fake import FakeInfisical
     from .fake.state import Project
 
-__all__ = ["DEMO_SEED", "SeedError", "apply_secrets", "build_fake", "load_seed"]
+__all__ = ["DEMO_SEED", "SeedError", "apply_secrets", "build_fake", "build_seeded", "load_seed"]
 
 
 class SeedError(InfisicalTestingError, ValueError):
@@ -154,18 +154,30 @@ def _project_spec(spec: Any, index: int, source: Optional[str]) -> tuple[str, bo
 
 def build_fake(data: Mapping[str, Any], profile: str = "latest", source: Optional[str] = None) -> FakeInfisical:
     """A fake holding the seed's projects; the first is its default project (``fake.project``)."""
+    return build_seeded(data, profile, source)[0]
+
+
+def build_seeded(
+    data: Mapping[str, Any],
+    profile: str = "latest",
+    source: Optional[str] = None,
+    project_ids: Sequence[str] = (),
+) -> tuple[FakeInfisical, list[Project]]:
+    """``build_fake``, and the seed's projects in order; ``project_ids`` gives them known ids
+    (building the same seed again, with the same ids, is how ``serve``'s admin API resets)."""
     from .fake import FakeInfisical
 
     specs = data["projects"]
     checked = [_project_spec(spec, i, source) for i, spec in enumerate(specs)]
+    ids: list[Optional[str]] = [*project_ids, *([None] * (len(checked) - len(project_ids)))]
     name, e2ee, environments = checked[0]
-    fake = FakeInfisical(profile=profile, e2ee=e2ee, environments=environments, project_name=name)
+    fake = FakeInfisical(profile=profile, e2ee=e2ee, environments=environments, project_name=name, project_id=ids[0])
     projects = [fake.project]
-    for name, e2ee, environments in checked[1:]:
-        projects.append(fake.create_project(name, e2ee=e2ee, environments=environments))
+    for (name, e2ee, environments), id_ in zip(checked[1:], ids[1:]):
+        projects.append(fake.create_project(name, e2ee=e2ee, environments=environments, id=id_))
     for index, (spec, project) in enumerate(zip(specs, projects)):
         apply_secrets(fake, spec.get("secrets"), project, place=f"projects[{index}].secrets", source=source)
-    return fake
+    return fake, projects
 
 
 #: what ``serve`` seeds without a seed file

@@ -43,6 +43,7 @@ def test_credentials_for_every_mode(served: Served) -> None:
         "service_token",
         "service_account",
         "machine_identity",
+        "admin_token",
     }
     assert c["url"].startswith("http://127.0.0.1:")
     assert c["environments"] == ["dev", "staging", "prod"]

@@ -100,6 +100,7 @@ class FakeInfisical(CallAssertions, FaultInjection):
         environments: Sequence[str] = ("dev", "staging", "prod"),
         project_name: str = "Example Project",
         clock: Optional[Clock] = None,
+        project_id: Optional[str] = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.profile = get_profile(profile)
@@ -125,7 +126,7 @@ class FakeInfisical(CallAssertions, FaultInjection):
             self.user = self.state.create_user("tester@example.com", "Test", "User")
             self.state.add_org_member(self.organization, self.user, role="owner")
             self.project = self.state.create_project(
-                project_name, self.organization, self.user, e2ee=e2ee, environments=environments
+                project_name, self.organization, self.user, e2ee=e2ee, environments=environments, id=project_id
             )
 
     def __repr__(self) -> str:
@@ -278,11 +279,18 @@ class FakeInfisical(CallAssertions, FaultInjection):
         *,
         organization: Optional[Organization] = None,
         owner: Optional[User] = None,
+        id: Optional[str] = None,
     ) -> Project:
-        """A new project (the default user owns it). ``e2ee=True`` locks the raw routes."""
+        """A new project (the default user owns it). ``e2ee=True`` locks the raw routes; ``id``
+        chooses its id (24 hex characters) instead of a random one."""
         with self._lock:
             return self.state.create_project(
-                name, organization or self.organization, owner or self.user, e2ee=e2ee, environments=environments
+                name,
+                organization or self.organization,
+                owner or self.user,
+                e2ee=e2ee,
+                environments=environments,
+                id=id,
             )
 
     def create_folder(self, path: str, environment: str = "dev", project: Optional[Project] = None) -> Folder:
@@ -430,11 +438,19 @@ class FakeInfisical(CallAssertions, FaultInjection):
     # ---- credentials ----------------------------------------------------------------------
 
     def create_api_key(
-        self, expires_in: Optional[float] = None, *, user: Optional[User] = None, name: str = "api-key"
+        self,
+        expires_in: Optional[float] = None,
+        *,
+        user: Optional[User] = None,
+        name: str = "api-key",
+        credential: Optional[ApiKey] = None,
     ) -> ApiKey:
-        """An API key of ``user`` (default: the seeded user, owner of the default project)."""
+        """An API key of ``user`` (default: the seeded user, owner of the default project);
+        ``credential`` registers a known key instead of a new one."""
         with self._lock:
-            credential, _ = self.state.create_api_key(user or self.user, name=name, expires_in=expires_in)
+            credential, _ = self.state.create_api_key(
+                user or self.user, name=name, expires_in=expires_in, credential=credential
+            )
             return credential
 
     def create_service_token(
@@ -445,8 +461,10 @@ class FakeInfisical(CallAssertions, FaultInjection):
         project: Optional[Project] = None,
         *,
         name: str = "service-token",
+        credential: Optional[ServiceToken] = None,
     ) -> ServiceToken:
-        """A service token for ``project`` with ``(environment, secretPath)`` scopes (globs allowed)."""
+        """A service token for ``project`` with ``(environment, secretPath)`` scopes (globs allowed);
+        ``credential`` registers a known token instead of a new one."""
         scopes = [(env, path) for env, path in scopes]
         bad = sorted(set(permissions) - {"read", "write"})
         if bad or not permissions:
@@ -456,7 +474,7 @@ class FakeInfisical(CallAssertions, FaultInjection):
             for env, _ in scopes:
                 self.state.require_environment(proj, env)
             credential, _ = self.state.create_service_token(
-                proj, self.user, scopes, permissions, name=name, expires_in=expires_in
+                proj, self.user, scopes, permissions, name=name, expires_in=expires_in, credential=credential
             )
             return credential
 
@@ -467,12 +485,14 @@ class FakeInfisical(CallAssertions, FaultInjection):
         *,
         name: str = "service-account",
         expires_in: Optional[float] = None,
+        credential: Optional[ServiceAccount] = None,
     ) -> ServiceAccount:
-        """A service account with ``(environment, read, write)`` grants on ``project``."""
+        """A service account with ``(environment, read, write)`` grants on ``project``;
+        ``credential`` registers a known access key and key pair instead of new ones."""
         with self._lock:
             proj = self._project(project)
             credential, record = self.state.create_service_account(
-                proj.organization, self.user, name=name, expires_in=expires_in
+                proj.organization, self.user, name=name, expires_in=expires_in, credential=credential
             )
             for environment, read, write in permissions:
                 self.state.grant_service_account(
@@ -503,8 +523,10 @@ class FakeInfisical(CallAssertions, FaultInjection):
         name: str = "machine-identity",
         access_token_ttl: int = 2592000,
         access_token_max_ttl: int = 2592000,
+        credential: Optional[MachineIdentity] = None,
     ) -> MachineIdentity:
-        """A machine identity with Universal Auth, a ``role`` (admin, member, viewer) on ``project``."""
+        """A machine identity with Universal Auth, a ``role`` (admin, member, viewer) on ``project``;
+        ``credential`` registers a known client id and secret instead of new ones."""
         if role not in ("admin", "member", "viewer"):
             raise ValueError(f"role must be 'admin', 'member' or 'viewer', not {role!r}")
         with self._lock:
@@ -514,6 +536,7 @@ class FakeInfisical(CallAssertions, FaultInjection):
                 name=name,
                 access_token_ttl=access_token_ttl,
                 access_token_max_ttl=access_token_max_ttl,
+                credential=credential,
             )
             record.projects[proj.id] = role
             return credential

@@ -516,11 +516,14 @@ class State:
         e2ee: bool = False,
         environments: Sequence[Union[str, tuple[str, str]]] = ("dev", "staging", "prod"),
         key: Optional[str] = None,
+        id: Optional[str] = None,
     ) -> Project:
         from ..crypto import generate_project_key
 
+        if id is not None and id in self.projects:
+            raise ValueError(f"a project with id {id!r} already exists")
         project = Project(
-            id=new_id(),
+            id=id or new_id(),
             name=name,
             slug=f"{_slugify(name)}-{_secrets.token_hex(3)}",
             organization=organization,
@@ -677,9 +680,13 @@ class State:
         return self.clock.now() + timedelta(seconds=expires_in) if expires_in else None
 
     def create_api_key(
-        self, user: User, name: str = "api-key", expires_in: Optional[float] = None
+        self,
+        user: User,
+        name: str = "api-key",
+        expires_in: Optional[float] = None,
+        credential: Optional[ApiKey] = None,
     ) -> tuple[ApiKey, ApiKeyRecord]:
-        credential = ApiKey.generate()
+        credential = credential or ApiKey.generate()
         record = ApiKeyRecord(
             id=credential.id,
             name=name,
@@ -701,6 +708,7 @@ class State:
         expires_in: Optional[float] = None,
         service_account: Optional[ServiceAccountRecord] = None,
         wrapped: Optional[tuple[str, str, str]] = None,
+        credential: Optional[ServiceToken] = None,
     ) -> tuple[ServiceToken, ServiceTokenRecord]:
         """A new token.
 
@@ -710,7 +718,7 @@ class State:
         """
         from ..crypto import wrap_project_key_for_service_token
 
-        credential = ServiceToken.generate()
+        credential = credential or ServiceToken.generate()
         if wrapped is None:
             sealed = wrap_project_key_for_service_token(project.key, credential.key)
             wrapped = (sealed.ciphertext, sealed.iv, sealed.tag)
@@ -733,18 +741,24 @@ class State:
         return credential, record
 
     def create_service_account(
-        self, organization: Organization, user: User, name: str = "service-account", expires_in: Optional[float] = None
+        self,
+        organization: Organization,
+        user: User,
+        name: str = "service-account",
+        expires_in: Optional[float] = None,
+        credential: Optional[ServiceAccount] = None,
     ) -> tuple[ServiceAccount, ServiceAccountRecord]:
         from ..crypto import generate_key_pair
 
-        pair = generate_key_pair()
-        credential = ServiceAccount.generate(public_key=pair.public_key, private_key=pair.private_key)
+        if credential is None:
+            pair = generate_key_pair()
+            credential = ServiceAccount.generate(public_key=pair.public_key, private_key=pair.private_key)
         record = ServiceAccountRecord(
             id=credential.id,
             name=name,
             organization=organization,
             user=user,
-            public_key=pair.public_key,
+            public_key=credential.public_key,
             secret_hash=digest(credential.secret),
             expires_at=self._expiry(expires_in),
             created_at=self.clock.now(),
@@ -787,12 +801,13 @@ class State:
         name: str = "machine-identity",
         access_token_ttl: int = 2592000,
         access_token_max_ttl: int = 2592000,
+        credential: Optional[MachineIdentity] = None,
     ) -> tuple[MachineIdentity, IdentityRecord]:
         import uuid
 
-        identity_id = str(uuid.uuid4())
-        client_id = str(uuid.uuid4())
-        client_secret = _secrets.token_hex(32)
+        identity_id = (credential and credential.identity_id) or str(uuid.uuid4())
+        client_id = credential.client_id if credential else str(uuid.uuid4())
+        client_secret = credential.client_secret if credential else _secrets.token_hex(32)
         record = IdentityRecord(
             id=identity_id,
             name=name,
