@@ -160,9 +160,7 @@ def test_identical_duplicate_content_lengths_are_accepted(fake: FakeInfisical, l
 
 
 @pytest.mark.parametrize("length", [b"4194305", b"9" * 100, b"9" * 5000])
-def test_a_body_over_the_limit_is_a_413_before_it_is_read(
-    fake: FakeInfisical, live: LiveServer, length: bytes
-) -> None:
+def test_a_body_over_the_limit_is_a_413_before_it_is_read(fake: FakeInfisical, live: LiveServer, length: bytes) -> None:
     assert live.max_body_bytes == 4 * 1024 * 1024
     reply = exchange(live, secrets_post(fake, "C", b"", b"Content-Length: %s\r\n" % length))
     assert_plain_error(reply, 413, "request body larger than 4194304 bytes")
@@ -486,7 +484,7 @@ def test_stalled_connections_hold_no_more_threads_than_the_limit(fake: FakeInfis
     with LiveServer(fake, max_connections=20) as live:
         stalled = [connect(live) for _ in range(200)]
         try:
-            assert wait_for(lambda: live.threads and len(live.threads) <= 21)
+            assert wait_for(lambda: 0 < len(live.threads) <= 21)
             assert all(len(live.threads) <= 21 for _ in range(50))
         finally:
             for sock in stalled:

@@ -22,6 +22,7 @@ timeout holds it open without answering, a delay sleeps for real.
 from __future__ import annotations
 
 import errno
+import io
 import re
 import selectors
 import socket
@@ -29,7 +30,7 @@ import sys
 import threading
 import time
 from http import HTTPStatus
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, cast
 from urllib.parse import urlsplit
 
 from ..faults import ConnectionFault, TimeoutFault  # the only import of the transport faults
@@ -95,7 +96,7 @@ class _Connection:
     def __init__(self, server: LiveServer, sock: socket.socket) -> None:
         self.server = server
         self.sock = sock
-        self.reader = sock.makefile("rb", buffering=65536)
+        self.reader = cast(io.BufferedReader, sock.makefile("rb", buffering=65536))
 
     def serve(self) -> None:
         try:
