@@ -191,6 +191,9 @@ def test_header_fields_are_bounded_in_number_and_size(live: LiveServer) -> None:
     assert_plain_error(exchange(live, b"GET /api/status HTTP/1.1\r\n%s\r\n" % huge), 431, "request head longer")
     target = b"/api/status?" + b"q" * (64 << 10)
     assert_plain_error(exchange(live, b"GET %s HTTP/1.1\r\n\r\n" % target), 414, "request line longer")
+    long_line, pad = b"/api/status?" + b"q" * (60 << 10), b"X-Pad: " + b"p" * (8 << 10) + b"\r\n"
+    reply = exchange(live, b"GET %s HTTP/1.1\r\n%s\r\n" % (long_line, pad))  # each fits, not both
+    assert_plain_error(reply, 431, "request head longer than 65536 bytes")
 
 
 def test_the_header_limit_is_configurable(fake: FakeInfisical) -> None:

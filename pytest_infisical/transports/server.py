@@ -126,11 +126,11 @@ class _Connection:
 
     # ---------------------------------------------------------------------------------- reading
 
-    def _line(self, limit: int, status: int, what: str) -> bytes:
+    def _line(self, limit: int, status: int, too_long: str) -> bytes:
         """One line of at most ``limit`` bytes, else a ``status`` refusal; EOF mid-line is a short read."""
         line = self.reader.readline(limit + 1)
         if len(line) > limit:
-            raise _Refusal(status, f"{what} longer than {limit} bytes")
+            raise _Refusal(status, too_long)
         if not line.endswith(b"\n"):
             raise EOFError
         return line
@@ -141,12 +141,12 @@ class _Connection:
             raise EOFError
         return data
 
-    def _head(self, status: int, what: str) -> list[tuple[str, str]]:
+    def _head(self, status: int, what: str, budget: int) -> list[tuple[str, str]]:
         """Header fields (or trailers) up to the empty line, bounded in bytes and in number."""
-        budget = self.server.max_header_bytes
+        too_long = f"{what} longer than {self.server.max_header_bytes} bytes"
         fields: list[tuple[str, str]] = []
         while True:
-            raw = self._line(budget, status, what)
+            raw = self._line(budget, status, too_long)
             budget -= len(raw)
             if raw in (b"\r\n", b"\n"):
                 return fields
@@ -159,10 +159,11 @@ class _Connection:
 
     def _read_request(self) -> tuple[Request, bool]:
         limit = self.server.max_header_bytes
-        line = self._line(limit, 414, "request line")
-        budget = 8  # a few stray empty lines between requests are tolerated (RFC 9112 §2.2)
-        while line in (b"\r\n", b"\n") and budget:
-            line, budget = self._line(limit, 414, "request line"), budget - 1
+        too_long = f"request line longer than {limit} bytes"
+        line = self._line(limit, 414, too_long)
+        strays = 8  # a few stray empty lines between requests are tolerated (RFC 9112 §2.2)
+        while line in (b"\r\n", b"\n") and strays:
+            line, strays = self._line(limit, 414, too_long), strays - 1
         parts = line.decode("latin-1").rstrip("\r\n").split(" ")
         if len(parts) != 3 or not _TOKEN.match(parts[0].encode("latin-1")):
             raise _Refusal(400, "malformed request line")
@@ -172,7 +173,7 @@ class _Connection:
             raise _Refusal(400, "malformed request line")
         if matched.group(1) != "1":
             raise _Refusal(505, "only HTTP/1.0 and HTTP/1.1 are served")
-        headers = self._head(431, "request head")
+        headers = self._head(431, "request head", limit - len(line))
         values: dict[str, list[str]] = {}
         for name, value in headers:
             values.setdefault(name.lower(), []).append(value)
@@ -212,7 +213,7 @@ class _Connection:
         chunks: list[bytes] = []
         total = 0
         while True:
-            line = self._line(_MAX_CHUNK_LINE, 400, "chunk-size line")
+            line = self._line(_MAX_CHUNK_LINE, 400, f"chunk-size line longer than {_MAX_CHUNK_LINE} bytes")
             text = line.split(b";", 1)[0].strip(b" \t\r\n")
             if not _HEX.match(text):
                 raise _Refusal(400, "invalid chunk size")
@@ -220,7 +221,7 @@ class _Connection:
                 raise _Refusal(413, f"request body larger than {limit} bytes")
             size = int(text, 16)
             if size == 0:
-                self._head(431, "trailer section")
+                self._head(431, "trailer section", self.server.max_header_bytes)
                 return b"".join(chunks)
             chunks.append(self._exactly(size))
             total += size
