@@ -57,7 +57,7 @@ DEFAULT_IDLE_TIMEOUT = 72.0  # seconds; Infisical's own server keeps idle connec
 _MAX_HEADER_FIELDS = 100
 _MAX_CHUNK_LINE = 4096  # a chunk-size line with its extensions
 _HOLD_ON_TIMEOUT = 60.0
-_LINGER = 1.0  # after an answer that closes the connection, read what the client still sends, so
+_LINGER = 2.0  # after an answer that closes the connection, read what the client still sends, so
 # that closing does not reset the connection before the client has read the answer
 _MAX_BACKOFF = 1.0
 _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
