@@ -124,6 +124,7 @@ def test_an_absolute_form_target_is_served_by_its_path(fake: FakeInfisical, live
     reply = exchange(live, b"GET http://elsewhere.example/api/status HTTP/1.1\r\nConnection: close\r\n\r\n")
     assert reply.status == 200 and fake.calls[-1].request.url == f"{live.url}/api/status"
     assert_plain_error(exchange(live, b"OPTIONS * HTTP/1.1\r\n\r\n"), 400, "request target must be a path")
+    assert_plain_error(exchange(live, b"GET http://[::1/api/status HTTP/1.1\r\n\r\n"), 400, "malformed request target")
 
 
 # ------------------------------------------------------------------------------- Content-Length

@@ -173,6 +173,7 @@ class _Connection:
             raise _Refusal(400, "malformed request line")
         if matched.group(1) != "1":
             raise _Refusal(505, "only HTTP/1.0 and HTTP/1.1 are served")
+        path = _path(target)  # the Host header never changes the path
         headers = self._head(431, "request head", limit - len(line))
         values: dict[str, list[str]] = {}
         for name, value in headers:
@@ -183,7 +184,7 @@ class _Connection:
             keep_alive = "close" not in connection
         else:
             keep_alive = "keep-alive" in connection
-        url = f"http://{self.server.authority}{_path(target)}"  # the Host header never changes the path
+        url = f"http://{self.server.authority}{path}"
         return Request(method=method, url=url, headers=headers, body=body), keep_alive
 
     def _body(self, values: dict[str, list[str]], http_11: bool) -> bytes:
@@ -248,6 +249,8 @@ class _Connection:
             return self._refuse(400, "the request ended before it was complete; it was discarded")
         except socket.timeout:
             return self._refuse(408, f"no data for {self.server.idle_timeout:g} s; the request was discarded")
+        except ValueError:  # input that no check above foresaw: still a 400, never a silent close
+            return self._refuse(400, "malformed request")
         try:
             response = self.server.handler.handle(request)
         except ConnectionFault:
@@ -287,7 +290,10 @@ def _path(target: str) -> str:
     if target.startswith("/"):
         return target
     if target[:8].lower().startswith(("http://", "https://")):
-        parts = urlsplit(target)
+        try:
+            parts = urlsplit(target)
+        except ValueError:  # an invalid host part, such as an unclosed IPv6 bracket
+            raise _Refusal(400, "malformed request target") from None
         return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     raise _Refusal(400, "the request target must be a path")
 
