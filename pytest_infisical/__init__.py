@@ -23,6 +23,7 @@ _EXPORTS = {
     "DecryptionError": "errors",
     "InfisicalTestingError": "errors",
     "InvalidEncodingError": "errors",
+    "InvalidKeyError": "errors",
     "InvalidLengthError": "errors",
     "MalformedObjectError": "errors",
     # redaction
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
         DecryptionError,
         InfisicalTestingError,
         InvalidEncodingError,
+        InvalidKeyError,
         InvalidLengthError,
         MalformedObjectError,
     )

@@ -14,6 +14,7 @@ __all__ = [
     "DecryptionError",
     "InfisicalTestingError",
     "InvalidEncodingError",
+    "InvalidKeyError",
     "InvalidLengthError",
     "MalformedObjectError",
 ]
@@ -38,6 +39,10 @@ class InvalidEncodingError(CryptoError):
 
 class InvalidLengthError(CryptoError):
     """A key, IV or nonce has the wrong number of bytes."""
+
+
+class InvalidKeyError(CryptoError):
+    """A key has the right form but cannot be used (a NaCl public key that is a low-order point)."""
 
 
 class DecryptionError(CryptoError):
