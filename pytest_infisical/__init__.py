@@ -26,6 +26,7 @@ _EXPORTS = {
     "InvalidKeyError": "errors",
     "InvalidLengthError": "errors",
     "MalformedObjectError": "errors",
+    "UsageError": "errors",
     # redaction
     "fingerprint": "redact",
     "redact": "redact",
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
         InvalidKeyError,
         InvalidLengthError,
         MalformedObjectError,
+        UsageError,
     )
     from .redact import fingerprint, redact
 

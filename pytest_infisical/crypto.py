@@ -30,7 +30,14 @@ import nacl.public
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .errors import DecryptionError, InvalidEncodingError, InvalidKeyError, InvalidLengthError, MalformedObjectError
+from .errors import (
+    DecryptionError,
+    InvalidEncodingError,
+    InvalidKeyError,
+    InvalidLengthError,
+    MalformedObjectError,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from .credentials import ServiceToken
@@ -569,7 +576,7 @@ def _resolve_key(
         service_account is not None or key_record is not None,
     ]
     if sum(ways) != 1:
-        raise TypeError(
+        raise UsageError(
             "decrypt_secrets() needs exactly one way to get the project key: project_key=, "
             "or service_token= with service_token_data=, or service_account= with key_record="
         )
@@ -577,10 +584,10 @@ def _resolve_key(
         return project_key
     if service_token is not None or service_token_data is not None:
         if service_token is None or service_token_data is None:
-            raise TypeError("service_token= and service_token_data= go together")
+            raise UsageError("service_token= and service_token_data= go together")
         return unwrap_project_key_for_service_token(service_token_data, service_token)
     if service_account is None or key_record is None:
-        raise TypeError("service_account= and key_record= go together")
+        raise UsageError("service_account= and key_record= go together")
     public_key = getattr(service_account, "public_key", None)
     private_key = getattr(service_account, "private_key", None)
     if public_key is None or private_key is None:

@@ -1,7 +1,8 @@
 """The exceptions pytest-infisical raises, each with a message a person can act on.
 
 Every error a user can meet derives from :class:`InfisicalTestingError`. Input errors also
-derive from :class:`ValueError`, so code that already catches ``ValueError`` keeps working.
+derive from :class:`ValueError`, so code that already catches ``ValueError`` keeps working; a
+call with arguments that do not go together raises :class:`UsageError`, also a ``TypeError``.
 No message ever contains a credential, a project key or a secret value: where a value must be
 named, it is shown in its redacted form (see :mod:`pytest_infisical.redact`).
 """
@@ -17,6 +18,7 @@ __all__ = [
     "InvalidKeyError",
     "InvalidLengthError",
     "MalformedObjectError",
+    "UsageError",
 ]
 
 
@@ -56,3 +58,8 @@ class MalformedObjectError(InfisicalTestingError, ValueError):
 
 class CredentialFormatError(InfisicalTestingError, ValueError):
     """A credential (API key, service token, service-account access key) is not well formed."""
+
+
+class UsageError(InfisicalTestingError, TypeError):
+    """A function was called with arguments that do not go together (``decrypt_secrets()`` with
+    two ways to get the project key, or a service token without its document)."""
