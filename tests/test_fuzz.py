@@ -255,3 +255,54 @@ def test_whole_responses_with_a_credential(
     _only_own_errors(crypto.decrypt_secrets, response, service_token=token, service_token_data=document)
     _only_own_errors(crypto.decrypt_secrets, response, service_account=account, key_record=record)
     _only_own_errors(crypto.decrypt_secrets, response, project_key=key, service_token=token, key_record=record)
+
+
+# ---- seeds ------------------------------------------------------------------------------------
+SLUGS = st.sampled_from(["dev", "staging", "prod"]) | ANY_TEXT
+NAMES = st.sampled_from(["A", "DB_PASSWORD"]) | ANY_TEXT
+FOLDERS = st.sampled_from(["/", "/backend"]) | ANY_TEXT
+SEED_SECRETS = st.one_of(
+    st.dictionaries(NAMES, ANY_TEXT, max_size=3),
+    st.dictionaries(
+        SLUGS, st.dictionaries(FOLDERS, st.dictionaries(NAMES, ANY_TEXT | JUNK, max_size=3), max_size=2), max_size=3
+    ),
+    JUNK,
+)
+SEED_PROJECTS = st.fixed_dictionaries(  # well typed: the fuzzing reaches the fake
+    {},
+    optional={
+        "name": ANY_TEXT,
+        "e2ee": st.booleans(),
+        "environments": st.lists(SLUGS, min_size=1, max_size=4),
+        "secrets": SEED_SECRETS,
+    },
+) | st.fixed_dictionaries(
+    {},
+    optional={"name": JUNK, "e2ee": JUNK, "environments": JUNK, "secrets": JUNK, "colour": JUNK},
+)
+SEEDS = st.fixed_dictionaries({"projects": st.lists(SEED_PROJECTS, min_size=1, max_size=3)}) | JUNK
+
+
+@FUZZ
+@given(data=SEEDS)
+def test_seed_data(data: Any) -> None:
+    from pytest_infisical.seed import build_fake, normalize_secrets
+
+    if isinstance(data, dict) and isinstance(data.get("projects"), list) and data["projects"]:
+        _only_own_errors(build_fake, data)
+    _only_own_errors(normalize_secrets, data)
+
+
+@FUZZ
+@given(
+    content=st.binary(max_size=200)
+    | SEEDS.map(lambda seed: json.dumps(seed, default=repr).encode("utf-8", "surrogatepass"))
+    | _near(SEEDS.map(lambda seed: json.dumps(seed, default=repr))).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    suffix=st.sampled_from([".json", ".yaml"]),
+)
+def test_seed_files(tmp_path_factory: Any, content: bytes, suffix: str) -> None:
+    from pytest_infisical.seed import load_seed
+
+    file = tmp_path_factory.mktemp("seed") / f"seed{suffix}"
+    file.write_bytes(content)
+    _only_own_errors(load_seed, file)
