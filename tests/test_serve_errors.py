@@ -84,6 +84,13 @@ def test_a_bad_command_line_is_one_line_and_exit_code_2(tmp_path: Path, args: li
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # nothing written
 
 
+def test_a_credentials_path_the_system_refuses_is_a_usage_error(tmp_path: Path) -> None:
+    name = "c" * 300 + ".json"
+    completed = _serve("--credentials-out", name, cwd=tmp_path)
+    _assert_one_line(completed, 2, f"error: argument --credentials-out: {name}: File name too long; see --help")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_credentials_that_cannot_be_written_stop_the_server_and_leave_no_file(tmp_path: Path) -> None:
     name = "c" * 250 + ".json"  # a valid name, but its temporary file's name is too long
     completed = _serve("--credentials-out", name, cwd=tmp_path)
@@ -184,8 +191,9 @@ YAML_WITH_A_SECRET = 'projects:\n  - name: shop\n    secrets:\n      DB_PASSWORD
             "projects:\n  - name: \x01hunter2-yaml-secret\n",
             "line 2, column 11: not valid YAML: a control character YAML does not accept",
         ),
+        ("projects: " + "[" * 5000, "nests lists or objects too deeply to read (a seed is a few levels deep)"),
     ],
-    ids=["unclosed-quote", "indentation", "duplicate-key", "control-character"],
+    ids=["unclosed-quote", "indentation", "duplicate-key", "control-character", "deep"],
 )
 def test_a_yaml_error_gives_the_position_never_the_line(tmp_path: Path, content: str, message: str) -> None:
     pytest.importorskip("yaml")
