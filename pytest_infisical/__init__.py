@@ -30,6 +30,7 @@ _EXPORTS = {
     # redaction
     "fingerprint": "redact",
     "redact": "redact",
+    "redact_url": "redact",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -47,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
         MalformedObjectError,
         UsageError,
     )
-    from .redact import fingerprint, redact
+    from .redact import fingerprint, redact, redact_url
 
 
 def __getattr__(name: str) -> Any:

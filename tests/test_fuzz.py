@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pytest_infisical import crypto
 from pytest_infisical.credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
 from pytest_infisical.errors import CryptoError, InfisicalTestingError
-from pytest_infisical.redact import fingerprint, redact
+from pytest_infisical.redact import fingerprint, redact, redact_url
 
 #: examples per property; PYTEST_INFISICAL_FUZZ_EXAMPLES=2000 searches harder (minutes, not seconds)
 FUZZ = settings(
@@ -138,6 +138,12 @@ def test_redaction_never_fails(value: Any) -> None:
     assert isinstance(shown, str)
     if isinstance(value, (str, bytes)):
         assert fingerprint(value).startswith("sha256:")
+
+
+@FUZZ
+@given(url=ANY_TEXT | _near(st.just("https://u:p@[::1]:8080/api/v3/secrets?environment=dev&token=st.abc#x")))
+def test_url_redaction_never_fails(url: str) -> None:
+    assert isinstance(redact_url(url), str)
 
 
 # ---- crypto -----------------------------------------------------------------------------------
