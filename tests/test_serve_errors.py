@@ -191,7 +191,7 @@ YAML_WITH_A_SECRET = 'projects:\n  - name: shop\n    secrets:\n      DB_PASSWORD
             "projects:\n  - name: \x01hunter2-yaml-secret\n",
             "line 2, column 11: not valid YAML: a control character YAML does not accept",
         ),
-        ("projects: " + "[" * 5000, "nests lists or objects too deeply to read (a seed is a few levels deep)"),
+        ("projects: " + "[" * 1000, "nests lists or objects too deeply to read (a seed is a few levels deep)"),
     ],
     ids=["unclosed-quote", "indentation", "duplicate-key", "control-character", "deep"],
 )
