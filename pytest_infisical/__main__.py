@@ -53,6 +53,15 @@ def _port(text: str) -> int:
     return port
 
 
+_PROFILES = ("latest", "2023")
+
+
+def _profile(text: str) -> str:
+    if text not in _PROFILES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a profile ({' or '.join(_PROFILES)})")
+    return text
+
+
 def _host(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError(
@@ -92,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         "--credentials-out", type=_credentials_path, metavar="FILE", help="also write the credentials JSON to FILE"
     )
     serve.add_argument(
-        "--profile", default="latest", choices=["latest", "2023"], help="server profile (default: latest)"
+        "--profile", type=_profile, default="latest", metavar="{latest,2023}", help="server profile (default: latest)"
     )
     return parser
 
