@@ -23,11 +23,14 @@ _EXPORTS = {
     "DecryptionError": "errors",
     "InfisicalTestingError": "errors",
     "InvalidEncodingError": "errors",
+    "InvalidKeyError": "errors",
     "InvalidLengthError": "errors",
     "MalformedObjectError": "errors",
+    "UsageError": "errors",
     # redaction
     "fingerprint": "redact",
     "redact": "redact",
+    "redact_url": "redact",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -40,10 +43,12 @@ if TYPE_CHECKING:  # pragma: no cover
         DecryptionError,
         InfisicalTestingError,
         InvalidEncodingError,
+        InvalidKeyError,
         InvalidLengthError,
         MalformedObjectError,
+        UsageError,
     )
-    from .redact import fingerprint, redact
+    from .redact import fingerprint, redact, redact_url
 
 
 def __getattr__(name: str) -> Any:

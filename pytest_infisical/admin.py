@@ -775,7 +775,11 @@ def _parse_credential(what: str, kind: str, value: Any) -> Credential:
         access_key = value.get("access_key")
         if not isinstance(access_key, str):
             raise AdminRequestError(f"{what}: service_account.access_key must be a string")
-        return ServiceAccount(access_key=access_key, public_key="", private_key="")
+        from .crypto import generate_key_pair
+
+        # revoking needs only the access key's id: a throwaway key pair makes the value well formed
+        pair = generate_key_pair()
+        return ServiceAccount(access_key=access_key, public_key=pair.public_key, private_key=pair.private_key)
     client_id = value.get("client_id")
     if not isinstance(client_id, str) or not client_id:
         raise AdminRequestError(f"{what}: machine_identity.client_id must be a non-empty string")

@@ -11,7 +11,8 @@
 ``repr()`` and ``str()`` never show a secret part; use the explicit attributes
 (``.token``, ``.value``, ``.access_key`` …) to get the real value. A malformed credential raises
 :class:`~pytest_infisical.errors.CredentialFormatError` saying exactly what is wrong, without
-echoing any secret part.
+echoing any secret part. pytest hides this module's frames from failure output
+(``__tracebackhide__``), so a failing parse does not show the text it was given.
 
 This module imports no cryptography library, so the plugin can load it cheaply.
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 import binascii
 import re
 import secrets as _secrets
-from typing import Any, Callable, Optional
+from typing import Optional
 
 import attrs
 
@@ -29,6 +30,11 @@ from .errors import CredentialFormatError
 from .redact import redact
 
 __all__ = ["ApiKey", "MachineIdentity", "ServiceAccount", "ServiceToken"]
+
+#: pytest leaves this module's frames out of failure output: their arguments are credentials.
+#: Each class validates in its own ``__init__`` (defined here, so hidden too) before attrs'
+#: generated ``__attrs_init__`` runs, so no frame that pytest shows holds a secret part.
+__tracebackhide__ = True
 
 ID_HEX_CHARS = 24
 SECRET_HEX_CHARS = 32
@@ -62,22 +68,21 @@ def _check_prefix(text: str, prefix: str, kind: str, form: str) -> None:
     raise CredentialFormatError(f"{kind} must start with {prefix!r} ({form}); it starts with {found}{hint}")
 
 
-def _check_hex(part: str, label: str, length: int, kind: str) -> None:
+def _check_hex(part: object, what: str, length: int) -> str:
+    """``part`` as ``length`` lowercase hex characters; ``what`` names it (``"API key: the id part"``)."""
+    if not isinstance(part, str):
+        raise CredentialFormatError(f"{what} must be a str, got {type(part).__name__}")
     if not part:
-        raise CredentialFormatError(f"{kind}: the {label} part is empty")
+        raise CredentialFormatError(f"{what} is empty")
     if _HEX.fullmatch(part) is None:
         if _HEX_ANY_CASE.fullmatch(part) is not None:
             raise CredentialFormatError(
-                f"{kind}: the {label} part has upper-case letters; Infisical issues lowercase hex "
-                "and its SDKs reject upper case"
+                f"{what} has upper-case letters; Infisical issues lowercase hex and its SDKs reject upper case"
             )
-        raise CredentialFormatError(
-            f"{kind}: the {label} part must be {length} lowercase hex characters; it has other characters"
-        )
+        raise CredentialFormatError(f"{what} must be {length} lowercase hex characters; it has other characters")
     if len(part) != length:
-        raise CredentialFormatError(
-            f"{kind}: the {label} part is {len(part)} characters; expected {length} lowercase hex characters"
-        )
+        raise CredentialFormatError(f"{what} is {len(part)} characters; expected {length} lowercase hex characters")
+    return part
 
 
 def _split(text: str, count: int, kind: str, form: str, missing: str) -> list[str]:
@@ -91,15 +96,6 @@ def _split(text: str, count: int, kind: str, form: str, missing: str) -> list[st
     raise CredentialFormatError(f"{kind} has {len(parts)} dot-separated parts; expected {count} ({form})")
 
 
-def _hex_part_validator(label: str, length: int, kind: str) -> Callable[[Any, Any, Any], None]:
-    def check(_instance: Any, _attribute: Any, value: Any) -> None:
-        if not isinstance(value, str):
-            raise CredentialFormatError(f"{kind}: the {label} part must be a str, got {type(value).__name__}")
-        _check_hex(value, label, length, kind)
-
-    return check
-
-
 # --------------------------------------------------------------------------------------------
 
 
@@ -107,7 +103,7 @@ _API_KEY = "API key"
 _API_KEY_FORM = "'ak.<24 hex id>.<32 hex secret>'"
 
 
-@attrs.frozen(repr=False, str=False)
+@attrs.frozen(repr=False, str=False, init=False)
 class ApiKey:
     """An Infisical API key: ``ak.<id>.<secret>``, sent as ``X-API-KEY``.
 
@@ -115,8 +111,14 @@ class ApiKey:
     encrypted secrets (the user's private key is protected by the password).
     """
 
-    id: str = attrs.field(validator=_hex_part_validator("id", ID_HEX_CHARS, _API_KEY))
-    secret: str = attrs.field(validator=_hex_part_validator("secret", SECRET_HEX_CHARS, _API_KEY))
+    id: str
+    secret: str
+
+    def __init__(self, id: str, secret: str) -> None:
+        self.__attrs_init__(
+            _check_hex(id, f"{_API_KEY}: the id part", ID_HEX_CHARS),
+            _check_hex(secret, f"{_API_KEY}: the secret part", SECRET_HEX_CHARS),
+        )
 
     @classmethod
     def parse(cls, text: str) -> ApiKey:
@@ -152,7 +154,7 @@ _ST = "service token"
 _ST_FORM = "'st.<24 hex id>.<32 hex secret>.<32 hex key>'"
 
 
-@attrs.frozen(repr=False, str=False)
+@attrs.frozen(repr=False, str=False, init=False)
 class ServiceToken:
     """An Infisical (service) token ``st.<id>.<secret>.<key>``.
 
@@ -160,9 +162,16 @@ class ServiceToken:
     the AES key that unwraps the project key from ``GET /api/v2/service-token``.
     """
 
-    id: str = attrs.field(validator=_hex_part_validator("id", ID_HEX_CHARS, _ST))
-    secret: str = attrs.field(validator=_hex_part_validator("secret", SECRET_HEX_CHARS, _ST))
-    key: str = attrs.field(validator=_hex_part_validator("key", SECRET_HEX_CHARS, _ST))
+    id: str
+    secret: str
+    key: str
+
+    def __init__(self, id: str, secret: str, key: str) -> None:
+        self.__attrs_init__(
+            _check_hex(id, f"{_ST}: the id part", ID_HEX_CHARS),
+            _check_hex(secret, f"{_ST}: the secret part", SECRET_HEX_CHARS),
+            _check_hex(key, f"{_ST}: the key part", SECRET_HEX_CHARS),
+        )
 
     @classmethod
     def parse(cls, text: str) -> ServiceToken:
@@ -213,35 +222,51 @@ _SA_ID_BYTES = 12
 _SA_SECRET_BYTES = 16
 
 
-def _b64_part(part: str, label: str, size: int) -> bytes:
+_NACL_KEY_BYTES = 32
+_NACL_KEY_FORM = "a NaCl box key: 32 bytes as standard base64, 44 characters ending in '='"
+
+
+def _b64_bytes(part: str, what: str, size: int, form: str) -> bytes:
+    """``part`` decoded from standard base64 (padding optional), ``size`` bytes long."""
     if not part:
-        raise CredentialFormatError(f"{_SA}: the {label} part is empty")
+        raise CredentialFormatError(f"{what} is empty")
     if _BASE64.fullmatch(part) is None:
-        raise CredentialFormatError(f"{_SA}: the {label} part is not standard base64")
+        raise CredentialFormatError(f"{what} is not standard base64")
     try:
         raw = binascii.a2b_base64(part + "=" * (-len(part) % 4))
     except binascii.Error:
-        raise CredentialFormatError(f"{_SA}: the {label} part is not standard base64") from None
+        raise CredentialFormatError(f"{what} is not standard base64") from None
     if len(raw) != size:
-        raise CredentialFormatError(
-            f"{_SA}: the {label} part decodes to {len(raw)} bytes; expected {size} ({_SA_FORM})"
-        )
+        raise CredentialFormatError(f"{what} decodes to {len(raw)} bytes; expected {size} ({form})")
     return raw
 
 
-def _check_access_key(_instance: Any, _attribute: Any, value: Any) -> None:
+def _b64_part(part: str, label: str, size: int) -> bytes:
+    return _b64_bytes(part, f"{_SA}: the {label} part", size, _SA_FORM)
+
+
+def _check_access_key(value: object) -> str:
     text = _check_text(value, _SA)
     _check_prefix(text, "sa.", _SA, _SA_FORM)
     _, id_part, secret_part = _split(text, 3, _SA, _SA_FORM, "a part is missing")
     _b64_part(id_part, "id", _SA_ID_BYTES)
     _b64_part(secret_part, "secret", _SA_SECRET_BYTES)
+    return text
+
+
+def _check_nacl_key(value: object, name: str) -> str:
+    what = f"service account: the {name}"
+    if not isinstance(value, str):
+        raise CredentialFormatError(f"{what} must be a str, got {type(value).__name__}")
+    _b64_bytes(value, what, _NACL_KEY_BYTES, _NACL_KEY_FORM)
+    return value
 
 
 def _b64_text(data: bytes) -> str:
     return binascii.b2a_base64(data, newline=False).decode("ascii")
 
 
-@attrs.frozen(repr=False, str=False)
+@attrs.frozen(repr=False, str=False, init=False)
 class ServiceAccount:
     """A service account: its access key (``Authorization: Bearer sa.…``) and its NaCl key pair.
 
@@ -249,14 +274,24 @@ class ServiceAccount:
     ``GET /api/v2/service-accounts/:id/keys``.
     """
 
-    access_key: str = attrs.field(validator=_check_access_key)
+    access_key: str
     public_key: str
     private_key: str
+
+    def __init__(self, access_key: str, public_key: str, private_key: str) -> None:
+        self.__attrs_init__(
+            _check_access_key(access_key),
+            _check_nacl_key(public_key, "public_key"),
+            _check_nacl_key(private_key, "private_key"),
+        )
 
     @classmethod
     def generate(cls, public_key: str, private_key: str, id: Optional[str] = None) -> ServiceAccount:
         """A new access key (random secret; random 24-hex id unless given) for a key pair."""
-        raw_id = bytes.fromhex(id) if id else _secrets.token_bytes(_SA_ID_BYTES)
+        if id:
+            raw_id = bytes.fromhex(_check_hex(id, "service account: the id", ID_HEX_CHARS))
+        else:
+            raw_id = _secrets.token_bytes(_SA_ID_BYTES)
         access_key = f"sa.{_b64_text(raw_id)}.{_b64_text(_secrets.token_bytes(_SA_SECRET_BYTES))}"
         return cls(access_key=access_key, public_key=public_key, private_key=private_key)
 
@@ -285,11 +320,7 @@ class ServiceAccount:
         )
 
 
-def _non_empty(_instance: Any, attribute: Any, value: Any) -> None:
-    _check_text(value, f"machine identity {attribute.name}")
-
-
-@attrs.frozen(repr=False, str=False)
+@attrs.frozen(repr=False, str=False, init=False)
 class MachineIdentity:
     """A machine identity's Universal Auth credentials.
 
@@ -297,9 +328,20 @@ class MachineIdentity:
     (a JWT) that then goes in ``Authorization: Bearer <accessToken>``.
     """
 
-    client_id: str = attrs.field(validator=_non_empty)
-    client_secret: str = attrs.field(validator=_non_empty)
+    client_id: str
+    client_secret: str
     identity_id: Optional[str] = None
+
+    def __init__(self, client_id: str, client_secret: str, identity_id: Optional[str] = None) -> None:
+        if identity_id is not None and not isinstance(identity_id, str):
+            raise CredentialFormatError(
+                f"machine identity identity_id must be a str or None, got {type(identity_id).__name__}"
+            )
+        self.__attrs_init__(
+            _check_text(client_id, "machine identity client_id"),
+            _check_text(client_secret, "machine identity client_secret"),
+            identity_id,
+        )
 
     @property
     def login_body(self) -> dict[str, str]:

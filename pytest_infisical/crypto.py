@@ -11,7 +11,8 @@
 All strings in and out are exactly as Infisical sends them. Bad input raises an error from
 :mod:`pytest_infisical.errors` naming the field and the expected form; no raw ``binascii.Error``,
 ``InvalidTag`` or ``nacl`` exception reaches the caller, and no key or plaintext appears in any
-message or repr.
+message or repr. pytest hides this module's frames from failure output (``__tracebackhide__``), so
+a failing call does not show the keys and plaintexts it was given.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ import nacl.public
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .errors import DecryptionError, InvalidEncodingError, InvalidLengthError, MalformedObjectError
+from .errors import (
+    DecryptionError,
+    InvalidEncodingError,
+    InvalidKeyError,
+    InvalidLengthError,
+    MalformedObjectError,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from .credentials import ServiceToken
@@ -63,6 +71,10 @@ NONCE_BYTES = 24
 _DECRYPT_IV_BYTES = (16, 12)
 
 _B64_EXAMPLE = "standard base64 with '=' padding"
+
+#: pytest leaves this module's frames out of failure output (default, ``-l``, ``--tb=long``):
+#: their arguments and locals are keys, private keys and plaintexts.
+__tracebackhide__ = True
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,6 +218,19 @@ def _b64decode(value: object, field: str) -> bytes:
         ) from None
 
 
+def _utf8_bytes(text: object, field: str) -> bytes:
+    """``text`` as UTF-8, or a typed error naming ``field`` (never showing the text)."""
+    if not isinstance(text, str):
+        raise InvalidEncodingError(f"{field} must be str, got {type(text).__name__}", field=field)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidEncodingError(
+            f"{field} is not valid Unicode text: a lone surrogate at index {error.start} has no UTF-8 encoding",
+            field=field,
+        ) from None
+
+
 def _utf8(data: bytes, field: str) -> str:
     try:
         return data.decode("utf-8")
@@ -229,7 +254,7 @@ def _aesgcm(key: object, field: str) -> AESGCM:
         cached = _AES_CACHE.get(key)
         if cached is not None:
             return cached
-        raw = key.encode("utf-8")
+        raw = _utf8_bytes(key, field)
         if len(raw) == KEY_BYTES:
             if len(_AES_CACHE) >= _CACHE_LIMIT:
                 _AES_CACHE.clear()
@@ -250,19 +275,30 @@ def generate_project_key() -> str:
 
 def encrypt_symmetric(plaintext: str, key: str) -> SymmetricCiphertext:
     """Encrypt ``plaintext`` under ``key`` with a fresh 16-byte IV, as Infisical does."""
-    if not isinstance(plaintext, str):
-        raise InvalidEncodingError(f"plaintext must be str, got {type(plaintext).__name__}", field="plaintext")
+    return _encrypt(plaintext, key, "plaintext", "key")
+
+
+def _encrypt(plaintext: object, key: object, text_field: str, key_field: str) -> SymmetricCiphertext:
+    data = _utf8_bytes(plaintext, text_field)
     iv = os.urandom(IV_BYTES)
-    sealed = _aesgcm(key, "key").encrypt(iv, plaintext.encode("utf-8"), None)
+    sealed = _aesgcm(key, key_field).encrypt(iv, data, None)
     return SymmetricCiphertext(
         ciphertext=_b64encode(sealed[:-TAG_BYTES]), iv=_b64encode(iv), tag=_b64encode(sealed[-TAG_BYTES:])
     )
 
 
-def _decrypt(ciphertext: object, iv: object, tag: object, key: object, what: str, names: tuple[str, str, str]) -> str:
+def _decrypt(
+    ciphertext: object,
+    iv: object,
+    tag: object,
+    key: object,
+    what: str,
+    names: tuple[str, str, str],
+    key_field: str = "key",
+) -> str:
     aes = _AES_CACHE.get(key) if isinstance(key, str) else None
     if aes is None:
-        aes = _aesgcm(key, "key")
+        aes = _aesgcm(key, key_field)
     try:  # fast path: all three decode; on any failure, decode again one by one to name the field
         ct, iv_bytes, tag_bytes = _strict_b64decode(ciphertext), _strict_b64decode(iv), _strict_b64decode(tag)  # type: ignore[arg-type]
     except (binascii.Error, ValueError, TypeError):
@@ -338,19 +374,39 @@ def generate_key_pair() -> KeyPair:
     return KeyPair(public_key=_b64encode(bytes(private.public_key)), private_key=_b64encode(bytes(private)))
 
 
+def _key_pair_box(public_key: object, private_key: object) -> nacl.public.Box:
+    """The box of a key pair, or a typed error naming the key that cannot be used."""
+    for value, field in ((public_key, "public_key"), (private_key, "private_key")):
+        if not isinstance(value, str):
+            raise InvalidEncodingError(
+                f"{field} must be a string of {_B64_EXAMPLE}, got {type(value).__name__}", field=field
+            )
+    try:
+        return _box(public_key, private_key)  # type: ignore[arg-type]  # both checked to be str above
+    except nacl.exceptions.RuntimeError:  # libsodium refuses a shared secret of all zeros
+        raise InvalidKeyError(
+            "public_key is a low-order point of Curve25519: no private key can share a secret with it "
+            "(use a public key from generate_key_pair())",
+            field="public_key",
+        ) from None
+
+
 def encrypt_asymmetric(plaintext: str, public_key: str, private_key: str) -> AsymmetricCiphertext:
     """``nacl.box(plaintext, nonce, public_key, private_key)`` with a fresh 24-byte nonce."""
-    if not isinstance(plaintext, str):
-        raise InvalidEncodingError(f"plaintext must be str, got {type(plaintext).__name__}", field="plaintext")
+    return _encrypt_box(plaintext, public_key, private_key, "plaintext")
+
+
+def _encrypt_box(plaintext: object, public_key: object, private_key: object, text_field: str) -> AsymmetricCiphertext:
+    data = _utf8_bytes(plaintext, text_field)
     nonce = os.urandom(NONCE_BYTES)
-    sealed = _box(public_key, private_key).encrypt(plaintext.encode("utf-8"), nonce)
+    sealed = _key_pair_box(public_key, private_key).encrypt(data, nonce)
     return AsymmetricCiphertext(ciphertext=_b64encode(sealed.ciphertext), nonce=_b64encode(nonce))
 
 
 def _decrypt_box(
-    ciphertext: object, nonce: object, public_key: str, private_key: str, what: str, names: tuple[str, str]
+    ciphertext: object, nonce: object, public_key: object, private_key: object, what: str, names: tuple[str, str]
 ) -> str:
-    box = _box(public_key, private_key)
+    box = _key_pair_box(public_key, private_key)
     ct = _b64decode(ciphertext, names[0])
     nonce_bytes = _b64decode(nonce, names[1])
     if len(nonce_bytes) != NONCE_BYTES:
@@ -383,7 +439,7 @@ def wrap_project_key_for_service_token(project_key: str, token_key: str) -> Symm
 
     The result is the token document's ``encryptedKey`` (``ciphertext``), ``iv`` and ``tag``.
     """
-    return encrypt_symmetric(project_key, token_key)
+    return _encrypt(project_key, token_key, "project_key", "token_key")
 
 
 def _field(obj: Mapping[str, Any], name: str, what: str) -> Any:
@@ -421,7 +477,7 @@ def wrap_project_key_for_service_account(project_key: str, public_key: str, priv
     The dashboard encrypts with the service account's public key *and* its private key, so the
     account opens the box with its own public key as the sender key.
     """
-    return encrypt_asymmetric(project_key, public_key, private_key)
+    return _encrypt_box(project_key, public_key, private_key, "project_key")
 
 
 def unwrap_project_key_for_service_account(key_record: Mapping[str, Any], public_key: str, private_key: str) -> str:
@@ -443,9 +499,9 @@ def unwrap_project_key_for_service_account(key_record: Mapping[str, Any], public
 
 def encrypt_secret(name: str, value: str, project_key: str, comment: str = "") -> EncryptedSecret:
     """The nine cipher fields of a secret, each part under its own 16-byte IV."""
-    k = encrypt_symmetric(name, project_key)
-    v = encrypt_symmetric(value, project_key)
-    c = encrypt_symmetric(comment, project_key)
+    k = _encrypt(name, project_key, "name", "project_key")
+    v = _encrypt(value, project_key, "value", "project_key")
+    c = _encrypt(comment, project_key, "comment", "project_key")
     return EncryptedSecret(
         secretKeyCiphertext=k.ciphertext,
         secretKeyIV=k.iv,
@@ -479,7 +535,7 @@ def _secret_part(secret: Mapping[str, Any], prefix: str, key: str) -> str:
         raise MalformedObjectError(
             f"{_SECRET_OBJECT} must be a JSON object (a mapping), got {type(secret).__name__}"
         ) from None
-    return _decrypt(ct, iv, tag, key, prefix, names)
+    return _decrypt(ct, iv, tag, key, prefix, names, "project_key")
 
 
 def _comment(secret: Mapping[str, Any], key: str) -> str:
@@ -520,7 +576,7 @@ def _resolve_key(
         service_account is not None or key_record is not None,
     ]
     if sum(ways) != 1:
-        raise TypeError(
+        raise UsageError(
             "decrypt_secrets() needs exactly one way to get the project key: project_key=, "
             "or service_token= with service_token_data=, or service_account= with key_record="
         )
@@ -528,11 +584,18 @@ def _resolve_key(
         return project_key
     if service_token is not None or service_token_data is not None:
         if service_token is None or service_token_data is None:
-            raise TypeError("service_token= and service_token_data= go together")
+            raise UsageError("service_token= and service_token_data= go together")
         return unwrap_project_key_for_service_token(service_token_data, service_token)
     if service_account is None or key_record is None:
-        raise TypeError("service_account= and key_record= go together")
-    return unwrap_project_key_for_service_account(key_record, service_account.public_key, service_account.private_key)
+        raise UsageError("service_account= and key_record= go together")
+    public_key = getattr(service_account, "public_key", None)
+    private_key = getattr(service_account, "private_key", None)
+    if public_key is None or private_key is None:
+        raise MalformedObjectError(
+            "service_account= must have public_key and private_key attributes (a ServiceAccount or a KeyPair), "
+            f"got {type(service_account).__name__}"
+        )
+    return unwrap_project_key_for_service_account(key_record, public_key, private_key)
 
 
 def _parse_json(text: Union[str, bytes]) -> Any:
@@ -540,6 +603,10 @@ def _parse_json(text: Union[str, bytes]) -> Any:
 
     try:
         return json.loads(text)
+    except RecursionError:
+        raise MalformedObjectError(
+            "the secrets response nests arrays or objects too deeply to parse (an API response is a few levels deep)"
+        ) from None
     except ValueError as error:
         where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
         raise MalformedObjectError(

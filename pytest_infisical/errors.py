@@ -1,7 +1,8 @@
 """The exceptions pytest-infisical raises, each with a message a person can act on.
 
 Every error a user can meet derives from :class:`InfisicalTestingError`. Input errors also
-derive from :class:`ValueError`, so code that already catches ``ValueError`` keeps working.
+derive from :class:`ValueError`, so code that already catches ``ValueError`` keeps working; a
+call with arguments that do not go together raises :class:`UsageError`, also a ``TypeError``.
 No message ever contains a credential, a project key or a secret value: where a value must be
 named, it is shown in its redacted form (see :mod:`pytest_infisical.redact`).
 """
@@ -15,8 +16,10 @@ __all__ = [
     "DecryptionError",
     "InfisicalTestingError",
     "InvalidEncodingError",
+    "InvalidKeyError",
     "InvalidLengthError",
     "MalformedObjectError",
+    "UsageError",
 ]
 
 
@@ -41,6 +44,10 @@ class InvalidLengthError(CryptoError):
     """A key, IV or nonce has the wrong number of bytes."""
 
 
+class InvalidKeyError(CryptoError):
+    """A key has the right form but cannot be used (a NaCl public key that is a low-order point)."""
+
+
 class DecryptionError(CryptoError):
     """Authenticated decryption failed: wrong key, or the ciphertext, IV or tag was altered."""
 
@@ -56,3 +63,6 @@ class CredentialFormatError(InfisicalTestingError, ValueError):
 
 class AdminRequestError(InfisicalTestingError, ValueError):
     """A call to ``serve``'s admin API (``/_fake/…``) with input it cannot use; answered with a 400."""
+class UsageError(InfisicalTestingError, TypeError):
+    """A function was called with arguments that do not go together (``decrypt_secrets()`` with
+    two ways to get the project key, or a service token without its document)."""

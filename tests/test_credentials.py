@@ -152,3 +152,33 @@ def test_machine_identity_login_body_and_repr() -> None:
     assert "s" * 64 not in repr(identity) and "s" * 64 not in str(identity)
     with pytest.raises(CredentialFormatError, match=r"^machine identity client_secret is empty$"):
         MachineIdentity(client_id="x", client_secret="")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"id": "zz"}, "service account: the id must be 24 lowercase hex characters; it has other characters"),
+        ({"id": "ab"}, "service account: the id is 2 characters; expected 24 lowercase hex characters"),
+        ({"id": 7}, "service account: the id must be a str, got int"),
+        ({"public_key": None}, "service account: the public_key must be a str, got NoneType"),
+        (
+            {"public_key": "AAEC"},
+            "service account: the public_key decodes to 3 bytes; expected 32 (a NaCl box key: "
+            "32 bytes as standard base64, 44 characters ending in '=')",
+        ),
+        ({"private_key": "not base64!"}, "service account: the private_key is not standard base64"),
+        ({"private_key": ""}, "service account: the private_key is empty"),
+    ],
+)
+def test_service_account_generate_checks_its_inputs(kwargs: dict[str, object], message: str) -> None:
+    arguments: dict[str, object] = {"public_key": PUBLIC, "private_key": PRIVATE, **kwargs}
+    with pytest.raises(CredentialFormatError) as info:
+        ServiceAccount.generate(**arguments)  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+def test_machine_identity_checks_its_identity_id() -> None:
+    assert MachineIdentity(client_id="x", client_secret="y", identity_id="id-1").identity_id == "id-1"
+    with pytest.raises(CredentialFormatError) as info:
+        MachineIdentity(client_id="x", client_secret="y", identity_id=5)  # type: ignore[arg-type]
+    assert str(info.value) == "machine identity identity_id must be a str or None, got int"

@@ -16,8 +16,10 @@ from pytest_infisical.errors import (
     CryptoError,
     DecryptionError,
     InvalidEncodingError,
+    InvalidKeyError,
     InvalidLengthError,
     MalformedObjectError,
+    UsageError,
 )
 
 # ---- PROTOCOL.md §4.6 -----------------------------------------------------------------------
@@ -205,13 +207,26 @@ def test_decrypt_secrets_with_a_service_account_and_its_key_record() -> None:
     assert dict(plain) == {"K": "v"}
 
 
-@pytest.mark.parametrize(
-    "kwargs",
-    [{}, {"project_key": PROJECT_KEY, "service_token": FULL_TOKEN}, {"service_token": FULL_TOKEN}, {"key_record": {}}],
+_ONE_WAY = (
+    "decrypt_secrets() needs exactly one way to get the project key: project_key=, "
+    "or service_token= with service_token_data=, or service_account= with key_record="
 )
-def test_decrypt_secrets_needs_exactly_one_key_source(kwargs: dict[str, Any]) -> None:
-    with pytest.raises(TypeError, match=r"project key|go together"):
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, _ONE_WAY),
+        ({"project_key": PROJECT_KEY, "service_token": FULL_TOKEN}, _ONE_WAY),
+        ({"service_token": FULL_TOKEN}, "service_token= and service_token_data= go together"),
+        ({"key_record": {}}, "service_account= and key_record= go together"),
+    ],
+)
+def test_decrypt_secrets_needs_exactly_one_key_source(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(UsageError) as info:
         crypto.decrypt_secrets([], **kwargs)
+    assert str(info.value) == message
+    assert isinstance(info.value, TypeError)  # what it raised before UsageError existed
 
 
 # ---- bad input: typed errors naming the field, never leaking ------------------------------------
@@ -384,3 +399,98 @@ def test_decrypt_secrets_takes_json_text_and_explains_broken_json() -> None:
         MalformedObjectError, match=r"^the secrets response is not valid JSON \(line 1, column 13\): Expecting value$"
     ):
         crypto.decrypt_secrets('{"secrets": ', project_key=PROJECT_KEY)
+
+
+# ---- inputs the fuzzing found: each a typed error naming the field ------------------------------
+_SURROGATE = "x\ud800y"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "field", "message"),
+    [
+        (
+            lambda: crypto.encrypt_symmetric(_SURROGATE, PROJECT_KEY),
+            InvalidEncodingError,
+            "plaintext",
+            "plaintext is not valid Unicode text: a lone surrogate at index 1 has no UTF-8 encoding",
+        ),
+        (
+            lambda: crypto.decrypt_symmetric(EMPTY["ciphertext"], EMPTY["iv"], EMPTY["tag"], "\udc00" * 32),
+            InvalidEncodingError,
+            "key",
+            "key is not valid Unicode text: a lone surrogate at index 0 has no UTF-8 encoding",
+        ),
+        (
+            lambda: crypto.encrypt_secret("NAME", _SURROGATE, PROJECT_KEY),
+            InvalidEncodingError,
+            "value",
+            "value is not valid Unicode text: a lone surrogate at index 1 has no UTF-8 encoding",
+        ),
+        (
+            lambda: crypto.encrypt_secret("NAME", "v", PROJECT_KEY, comment=_SURROGATE),
+            InvalidEncodingError,
+            "comment",
+            "comment is not valid Unicode text: a lone surrogate at index 1 has no UTF-8 encoding",
+        ),
+        (
+            lambda: crypto.encrypt_asymmetric(_SURROGATE, SA_PUBLIC, SA_PRIVATE),
+            InvalidEncodingError,
+            "plaintext",
+            "plaintext is not valid Unicode text: a lone surrogate at index 1 has no UTF-8 encoding",
+        ),
+        (
+            lambda: crypto.wrap_project_key_for_service_token(PROJECT_KEY, "short"),
+            InvalidLengthError,
+            "token_key",
+            "token_key is 5 bytes as UTF-8; Infisical's AES key is a 32-character hex string whose 32 UTF-8 "
+            "bytes are the AES-256 key (generate one with generate_project_key())",
+        ),
+        (
+            lambda: crypto.decrypt_secrets({"secrets": [_secret("A", "1")]}, project_key=7),  # type: ignore[arg-type]
+            InvalidLengthError,
+            "project_key",
+            "project_key must be a 32-character hex string, got int",
+        ),
+        (
+            lambda: crypto.decrypt_asymmetric(SA_BOX, SA_NONCE, [SA_PUBLIC], SA_PRIVATE),  # type: ignore[arg-type]
+            InvalidEncodingError,
+            "public_key",
+            "public_key must be a string of standard base64 with '=' padding, got list",
+        ),
+        (
+            lambda: crypto.decrypt_asymmetric(SA_BOX, SA_NONCE, SA_PUBLIC, None),  # type: ignore[arg-type]
+            InvalidEncodingError,
+            "private_key",
+            "private_key must be a string of standard base64 with '=' padding, got NoneType",
+        ),
+        (
+            lambda: crypto.decrypt_asymmetric(SA_BOX, SA_NONCE, base64.b64encode(bytes(32)).decode(), SA_PRIVATE),
+            InvalidKeyError,
+            "public_key",
+            "public_key is a low-order point of Curve25519: no private key can share a secret with it "
+            "(use a public key from generate_key_pair())",
+        ),
+    ],
+)
+def test_inputs_the_fuzzing_found(call: Any, error: type[CryptoError], field: str, message: str) -> None:
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value) == message
+    assert info.value.field == field
+
+
+def test_deeply_nested_json_text_is_a_typed_error() -> None:
+    for text in ("[" * 100_000 + "]" * 100_000, '{"secrets": ' * 50_000):
+        with pytest.raises(MalformedObjectError) as info:
+            crypto.decrypt_secrets(text, project_key=PROJECT_KEY)
+        assert str(info.value) == (
+            "the secrets response nests arrays or objects too deeply to parse (an API response is a few levels deep)"
+        )
+
+
+def test_a_service_account_argument_needs_a_key_pair() -> None:
+    with pytest.raises(MalformedObjectError) as info:
+        crypto.decrypt_secrets([], service_account={"public_key": SA_PUBLIC}, key_record={})  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "service_account= must have public_key and private_key attributes (a ServiceAccount or a KeyPair), got dict"
+    )

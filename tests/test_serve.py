@@ -202,7 +202,7 @@ def test_a_bad_seed_is_explained_and_nothing_starts(tmp_path: Path, content: str
     )
     assert completed.returncode == 2
     assert completed.stdout == ""
-    assert completed.stderr.splitlines() == [f"error: {tmp_path / message}", "the server was not started"]
+    assert completed.stderr.splitlines() == [f"error: {tmp_path / message}; the server was not started"]
 
 
 def test_a_missing_seed_file(tmp_path: Path) -> None:
