@@ -77,7 +77,7 @@ def serve(args: argparse.Namespace, stop: Optional[threading.Event] = None) -> i
 
     try:
         data = load_seed(args.seed) if args.seed else DEMO_SEED
-        fake = build_fake(data, profile=args.profile, source=str(args.seed) if args.seed else None)
+        fake = build_fake(data, profile=args.profile, source=str(args.seed) if args.seed else None, sleep=time.sleep)
     except SeedError as error:
         print(f"error: {error}", file=sys.stderr)
         print("the server was not started", file=sys.stderr)
@@ -86,12 +86,10 @@ def serve(args: argparse.Namespace, stop: Optional[threading.Event] = None) -> i
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
-            server = LiveServer(fake, host=args.host, port=args.port).start()
+            server = LiveServer(fake.pipeline, host=args.host, port=args.port).start()
         except OSError as error:
             print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
             return 2
-        fake.url = server.url
-        fake.sleep = time.sleep
         text = json.dumps(credentials(fake, server.url))
         if args.credentials_out:
             _write_atomically(args.credentials_out, text + "\n")

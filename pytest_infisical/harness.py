@@ -1,7 +1,9 @@
-"""What the ``infisical`` fixture sets up, without pytest: options → a fake → active transports.
+"""What the ``infisical`` fixtures set up, without pytest: options → a fake → transports serving its pipeline.
 
 The plugin gathers options from the marker, the command line and the ini file, and calls
-:func:`start`; everything else lives here so that it can be used (and tested) outside pytest.
+:func:`build` and :func:`serve` (in-process ``requests`` and httpx) or :func:`live` (a loopback
+HTTP server); everything else lives here so that it can be used (and tested) outside pytest. The
+transports are handed the fake's :class:`~pytest_infisical.pipeline.Pipeline` and nothing else.
 """
 
 from __future__ import annotations
@@ -9,11 +11,15 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import attrs
 
 from .fake import DEFAULT_URL, FakeInfisical
+
+if TYPE_CHECKING:
+    from .fake.handler import FakeHandler
+    from .pipeline import Pipeline
 
 __all__ = ["MARKER_OPTIONS", "Options", "build", "live", "serve", "start", "strict_report"]
 
@@ -66,10 +72,14 @@ class Options:
         return attrs.evolve(base, **changes)
 
 
-def build(options: Options) -> FakeInfisical:
+def build(
+    options: Options, *, url: str = DEFAULT_URL, pipeline: Optional[Pipeline[FakeHandler]] = None
+) -> FakeInfisical:
+    """A fake seeded as ``options`` say; served through ``pipeline`` when one was built beforehand."""
     from .seed import apply_secrets
 
-    fake = FakeInfisical(profile=options.profile, e2ee=options.e2ee, environments=options.environments)
+    profile = None if pipeline is not None else options.profile
+    fake = FakeInfisical(url, profile=profile, e2ee=options.e2ee, environments=options.environments, pipeline=pipeline)
     if options.secrets is not None:
         apply_secrets(fake, options.secrets)
     return fake
@@ -82,27 +92,29 @@ def serve(fake: FakeInfisical, options: Options) -> Iterator[FakeInfisical]:
 
     with ExitStack() as stack:
         kwargs: dict[str, Any] = {"on_unmocked": fake.journal.record_unmocked, "passthrough": options.passthrough}
-        stack.enter_context(RequestsTransport(fake, options.all_base_urls, **kwargs))
+        stack.enter_context(RequestsTransport(fake.pipeline, options.all_base_urls, **kwargs))
         if importlib.util.find_spec("httpx") is not None:
             from .transports.httpx import HttpxTransport
 
-            stack.enter_context(HttpxTransport(fake, options.all_base_urls, **kwargs))
+            stack.enter_context(HttpxTransport(fake.pipeline, options.all_base_urls, **kwargs))
         yield fake
 
 
 @contextmanager
-def live(fake: FakeInfisical, host: str = "127.0.0.1", port: int = 0) -> Iterator[FakeInfisical]:
-    """Serve ``fake`` over real HTTP while the block runs; ``fake.url`` is the server's URL."""
+def live(options: Options, host: str = "127.0.0.1", port: int = 0) -> Iterator[FakeInfisical]:
+    """A fake seeded as ``options`` say, served over real HTTP while the block runs (``fake.url``).
+
+    The pipeline comes first (the server needs a handler before it knows its port), with real
+    sleeps for delay faults; the fake is assembled around it once the server's URL is known.
+    """
     import time
 
+    from .fake import fake_pipeline
     from .transports.server import LiveServer
 
-    with LiveServer(fake, host, port) as server:
-        fake.url, fake.sleep, fake.server = server.url, time.sleep, server
-        try:
-            yield fake
-        finally:
-            fake.server = None
+    pipeline = fake_pipeline(options.profile, sleep=time.sleep)
+    with LiveServer(pipeline, host, port) as server:
+        yield build(options, url=server.url, pipeline=pipeline)
 
 
 @contextmanager
@@ -121,7 +133,7 @@ def strict_report(fake: FakeInfisical, options: Options) -> Optional[str]:
     other hosts, and expected calls never made — even when the client swallowed the errors."""
     sections: list[str] = []
     if not options.allow_unrouted:
-        unrouted = [c for c in fake.calls if c.route is None]
+        unrouted = [c for c in fake.calls if c.unrouted]
         if unrouted:
             lines = [f"pytest-infisical: {len(unrouted)} request(s) reached no route of the fake Infisical:"]
             for call in unrouted:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .errors import InfisicalTestingError
 
@@ -152,14 +152,21 @@ def _project_spec(spec: Any, index: int, source: Optional[str]) -> tuple[str, bo
     return name, e2ee, environments
 
 
-def build_fake(data: Mapping[str, Any], profile: str = "latest", source: Optional[str] = None) -> FakeInfisical:
-    """A fake holding the seed's projects; the first is its default project (``fake.project``)."""
+def build_fake(
+    data: Mapping[str, Any],
+    profile: str = "latest",
+    source: Optional[str] = None,
+    *,
+    sleep: Optional[Callable[[float], None]] = None,
+) -> FakeInfisical:
+    """A fake holding the seed's projects; the first is its default project (``fake.project``).
+    ``sleep`` is how its delay faults pass (None: simulated)."""
     from .fake import FakeInfisical
 
     specs = data["projects"]
     checked = [_project_spec(spec, i, source) for i, spec in enumerate(specs)]
     name, e2ee, environments = checked[0]
-    fake = FakeInfisical(profile=profile, e2ee=e2ee, environments=environments, project_name=name)
+    fake = FakeInfisical(profile=profile, e2ee=e2ee, environments=environments, project_name=name, sleep=sleep)
     projects = [fake.project]
     for name, e2ee, environments in checked[1:]:
         projects.append(fake.create_project(name, e2ee=e2ee, environments=environments))

@@ -47,15 +47,21 @@ class Profile:
     validate_before_auth: bool = False
     #: today: the credential is verified (onRequest hook) before the route checks the mode.
     authenticate_before_mode_check: bool = False
+    #: today: a non-empty ``X-API-KEY`` is read before ``Authorization``; 2023 read a bearer first.
+    api_key_wins: bool = False
     #: today: the body carries a request id.
     request_ids: bool = False
+    #: today: a validation failure's message is the list of zod issues, not a sentence.
+    zod_validation_messages: bool = False
+    #: 2023: a validation failure's body adds express-validator's ``context.errors`` summary.
+    validation_context: bool = False
 
     def rendering(self, error: ApiError) -> Rendering:
         return self.table[error.reason.code]
 
     def message(self, error: ApiError) -> Any:
         row = self.rendering(error)
-        if error.reason is E.VALIDATION and self.name == "latest":
+        if error.reason is E.VALIDATION and self.zod_validation_messages:
             return [_zod_issue(issue) for issue in error.params.get("issues", [])]
         return row.message.format_map(_Params(error.params))
 
@@ -72,12 +78,18 @@ class Profile:
         )
         if error.reason.kind is E.Kind.PERMISSION_DENIED and row.error == "PermissionDenied":
             body["details"] = []
-        if error.reason is E.VALIDATION and self.name != "latest":
+        if error.reason is E.VALIDATION and self.validation_context:
             body["context"] = {
                 "errors": "One or more of your parameters are invalid "
                 + f"[error(s)={'; '.join(i.get('message', '') + ' (' + '.'.join(map(str, i.get('path', []))) + ')' for i in error.params.get('issues', []))}]"
             }
         return Response.json_body(row.status, body, headers)
+
+    def render_status(self, status: int, headers: dict[str, str]) -> Response:
+        """This server's own 429 (``Retry-After`` from ``headers``) or 500 answer: the pipeline's ``render_error``."""
+        if status == 429:
+            return self.render(ApiError(E.RATE_LIMITED, retry_after=headers["Retry-After"]), headers)
+        return self.render(ApiError(E.INTERNAL), headers)
 
 
 class _Params(dict):  # type: ignore[type-arg]
@@ -278,13 +290,16 @@ LATEST = Profile(
     description="today's Infisical: 401 bad credentials, 403 denied, 422 validation, {reqId, statusCode, message, error}",
     table=TABLE_LATEST,
     authenticate_before_mode_check=True,
+    api_key_wins=True,
     request_ids=True,
+    zod_validation_messages=True,
 )
 Y2023 = Profile(
     name="2023",
     description="mid-2023 Infisical: 400 header and mode problems, 401 wrong secrets, expiry and scope denials",
     table=TABLE_2023,
     validate_before_auth=True,
+    validation_context=True,
 )
 
 PROFILES: dict[str, Profile] = {LATEST.name: LATEST, Y2023.name: Y2023}

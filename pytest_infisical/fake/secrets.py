@@ -13,8 +13,10 @@ from ..http import RawJson, encode_json
 from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
-from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, route
-from .state import Folder, Project, Secret, User, iso, normalize_secret_path
+from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, RouteTable
+from .state import Folder, Project, Secret, State, User, iso, normalize_secret_path
+
+_routes = RouteTable()
 
 ALL_MODES = (JWT, API_KEY, SERVICE_TOKEN, SERVICE_ACCOUNT, MACHINE_IDENTITY)
 TYPES = ("shared", "personal")
@@ -126,12 +128,13 @@ def encrypted_doc(secret: Secret) -> dict[str, Any]:
     return doc
 
 
-def encrypted_fragment(secret: Secret) -> RawJson:
-    """The encrypted document, serialized once per version of the secret (lists reuse it)."""
-    cached = secret.rendered.get("encrypted")
-    if cached is None:
-        cached = secret.rendered["encrypted"] = RawJson(encode_json(encrypted_doc(secret)))
-    return cached  # type: ignore[return-value]
+def _encrypted_json(secret: Secret) -> RawJson:
+    return RawJson(encode_json(encrypted_doc(secret)))
+
+
+def encrypted_fragment(state: State, secret: Secret) -> RawJson:
+    """The encrypted document, serialized once per (id, version) of the secret (lists reuse it)."""
+    return state.rendered("encrypted", secret, _encrypted_json)  # type: ignore[return-value]
 
 
 def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> list[dict[str, Any]]:
@@ -178,7 +181,7 @@ _TYPE_B = Arg("type", "body", choices=TYPES)
 _NAME = Arg("secretName", "path")
 
 
-@route(
+@_routes.route(
     "GET",
     "/api/v3/secrets",
     ALL_MODES,
@@ -188,18 +191,22 @@ _NAME = Arg("secretName", "path")
 def list_secrets(call: Call) -> RawJson:
     project, folder = access(call, "read", "describeSecret")
     secrets = call.state.folder_secrets(project, folder, acting_user(call))
-    imports = imports_of(call, project, folder, encrypted_fragment) if call.args["include_imports"] == "true" else []
+    imports = (
+        imports_of(call, project, folder, lambda s: encrypted_fragment(call.state, s))
+        if call.args["include_imports"] == "true"
+        else []
+    )
     # assembled from the per-secret cached fragments: {"secrets": [...], "imports": [...]}
     return RawJson(
         b'{"secrets":['
-        + b",".join(encrypted_fragment(s) for s in secrets)
+        + b",".join(encrypted_fragment(call.state, s) for s in secrets)
         + b'],"imports":'
         + encode_json(imports)
         + b"}"
     )
 
 
-@route(
+@_routes.route(
     "GET",
     "/api/v3/secrets/:secretName",
     ALL_MODES,
@@ -211,7 +218,7 @@ def get_secret(call: Call) -> dict[str, Any]:
     return {"secret": encrypted_doc(find(call, project, folder, call.args["secretName"], call.args["type"]))}
 
 
-@route(
+@_routes.route(
     "POST",
     "/api/v3/secrets/:secretName",
     ALL_MODES,
@@ -236,7 +243,7 @@ def create_secret(call: Call) -> dict[str, Any]:
     return {"secret": encrypted_doc(secret)}
 
 
-@route(
+@_routes.route(
     "PATCH",
     "/api/v3/secrets/:secretName",
     ALL_MODES,
@@ -260,7 +267,7 @@ def update_secret(call: Call) -> dict[str, Any]:
     return {"secret": encrypted_doc(call.state.update_secret(secret, fields))}
 
 
-@route(
+@_routes.route(
     "DELETE",
     "/api/v3/secrets/:secretName",
     ALL_MODES,
@@ -272,3 +279,6 @@ def delete_secret(call: Call) -> dict[str, Any]:
     secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"])
     call.state.remove_secret(secret)
     return {"secret": encrypted_doc(secret)}
+
+
+ROUTES = _routes.freeze()

@@ -13,8 +13,7 @@ from typing import Any, Optional
 
 import httpx
 
-from ..faults import ConnectionFault, TimeoutFault
-from ..http import Request, Response
+from ..http import ConnectionFault, Request, Response, TimeoutFault
 from .base import InProcessTransport
 
 __all__ = ["HttpxTransport", "to_request"]

@@ -17,8 +17,7 @@ import responses
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 
-from ..faults import ConnectionFault, TimeoutFault
-from ..http import Handler, Request, Response
+from ..http import ConnectionFault, Handler, Request, Response, TimeoutFault
 from .base import InProcessTransport
 
 __all__ = ["RequestsTransport", "to_request"]

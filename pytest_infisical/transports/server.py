@@ -19,8 +19,7 @@ import time
 from http import HTTPStatus
 from typing import Any, Optional
 
-from ..faults import ConnectionFault, TimeoutFault
-from ..http import Handler, Request, Response
+from ..http import ConnectionFault, Handler, Request, Response, TimeoutFault
 
 __all__ = ["LiveServer"]
 
