@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
 import attrs
 
@@ -85,19 +85,23 @@ def build(
     return fake
 
 
+S = TypeVar("S", FakeInfisical, "Pipeline[Any]")
+
+
 @contextmanager
-def serve(fake: FakeInfisical, options: Options) -> Iterator[FakeInfisical]:
-    """Serve ``fake`` to ``requests`` (and httpx, when installed) while the block runs."""
+def serve(served: S, options: Options) -> Iterator[S]:
+    """Serve a fake's pipeline (or any pipeline) to ``requests`` (and httpx, when installed) while the block runs."""
     from .transports.responses import RequestsTransport
 
+    pipeline = served.pipeline if isinstance(served, FakeInfisical) else served
     with ExitStack() as stack:
-        kwargs: dict[str, Any] = {"on_unmocked": fake.journal.record_unmocked, "passthrough": options.passthrough}
-        stack.enter_context(RequestsTransport(fake.pipeline, options.all_base_urls, **kwargs))
+        kwargs: dict[str, Any] = {"on_unmocked": pipeline.journal.record_unmocked, "passthrough": options.passthrough}
+        stack.enter_context(RequestsTransport(pipeline, options.all_base_urls, **kwargs))
         if importlib.util.find_spec("httpx") is not None:
             from .transports.httpx import HttpxTransport
 
-            stack.enter_context(HttpxTransport(fake.pipeline, options.all_base_urls, **kwargs))
-        yield fake
+            stack.enter_context(HttpxTransport(pipeline, options.all_base_urls, **kwargs))
+        yield served
 
 
 @contextmanager
@@ -128,29 +132,34 @@ def _opt_out(option: str) -> str:
     return f"@pytest.mark.infisical({option})"
 
 
-def strict_report(fake: FakeInfisical, options: Options) -> Optional[str]:
+def strict_report(served: Union[FakeInfisical, Pipeline[Any]], options: Options) -> Optional[str]:
     """What strict mode finds wrong at teardown, or None: requests no route answered, requests to
-    other hosts, and expected calls never made — even when the client swallowed the errors."""
+    other hosts, faults never triggered and expected calls never made — even when the client
+    swallowed the errors. It reads the pipeline's journal and faults, so it works for any handler
+    (a handler with ``closest_routes(method, path)`` adds near-miss hints)."""
+    pipeline = served.pipeline if isinstance(served, FakeInfisical) else served
+    journal, faults = pipeline.journal, pipeline.faults
+    hints: Callable[[str, str], list[str]] = getattr(pipeline.handler, "closest_routes", lambda method, path: [])
     sections: list[str] = []
     if not options.allow_unrouted:
-        unrouted = [c for c in fake.calls if c.unrouted]
+        unrouted = [c for c in journal.calls if c.unrouted]
         if unrouted:
             lines = [f"pytest-infisical: {len(unrouted)} request(s) reached no route of the fake Infisical:"]
             for call in unrouted:
                 lines.append(f"  {call.index}. {call.describe()}")
-                lines += [f"     {hint}" for hint in fake.closest_routes(call.method, call.request.path)]
+                lines += [f"     {hint}" for hint in hints(call.method, call.request.path)]
             lines.append(
                 "If the client is right and the fake lacks the route, allow it with "
                 + _opt_out("allow_unrouted=True")
                 + "."
             )
             sections.append("\n".join(lines))
-    if not options.allow_unmocked and fake.journal.unmocked:
+    if not options.allow_unmocked and journal.unmocked:
         lines = [
-            f"pytest-infisical: {len(fake.journal.unmocked)} request(s) went to a host the fake does not serve "
+            f"pytest-infisical: {len(journal.unmocked)} request(s) went to a host the fake does not serve "
             "and were refused (the client may have swallowed the error):"
         ]
-        lines += [f"  {r.method} {r.url}" for r in fake.journal.unmocked]
+        lines += [f"  {r.method} {r.url}" for r in journal.unmocked]
         lines.append(
             "Serve that URL with "
             + _opt_out("base_urls=[...]")
@@ -161,11 +170,11 @@ def strict_report(fake: FakeInfisical, options: Options) -> Optional[str]:
             + "."
         )
         sections.append("\n".join(lines))
-    if options.assert_all_expected and fake.faults.pending:
+    if options.assert_all_expected and faults.pending:
         lines = [
-            f"pytest-infisical: {len(fake.faults.pending)} fault(s) armed with infisical.fail_next() were never triggered:"
+            f"pytest-infisical: {len(faults.pending)} fault(s) armed with infisical.fail_next() were never triggered:"
         ]
-        lines += [f"  {fault.describe()}" for fault in fake.faults.pending]
+        lines += [f"  {fault.describe()}" for fault in faults.pending]
         lines.append(
             "Did the client call that route? Remove the fault, or opt out with "
             + _opt_out("assert_all_expected=False")
@@ -174,9 +183,9 @@ def strict_report(fake: FakeInfisical, options: Options) -> Optional[str]:
         sections.append("\n".join(lines))
     if options.assert_all_expected:
         unmet = []
-        for expectation in fake.expectations:
+        for expectation in journal.expectations:
             try:
-                fake.journal.assert_called(
+                journal.assert_called(
                     expectation.method, expectation.path, auth=expectation.auth, times=expectation.times
                 )
             except AssertionError as error:

@@ -36,6 +36,7 @@ __all__ = [
     "Call",
     "CallAssertions",
     "CallList",
+    "Expectation",
     "Journal",
     "PathPattern",
     "credential_of",
@@ -339,6 +340,16 @@ class CallAssertions:
             raise AssertionError("\n".join([headline, *_listing(others)]))
 
 
+@attrs.frozen
+class Expectation:
+    """A call the test declared it expects (``expect``); strict mode checks it at teardown."""
+
+    method: Optional[str]
+    path: PathLike
+    auth: Optional[str]
+    times: Optional[int]
+
+
 class Journal(CallAssertions):
     """Every call, in order. Thread-safe: the live server records from its handler threads.
 
@@ -354,6 +365,21 @@ class Journal(CallAssertions):
         self._lock = threading.Lock()
         #: requests to hosts the fake does not serve, refused by the transport
         self.unmocked: list[Request] = []
+        #: calls the test declared it expects (``expect``)
+        self.expectations: list[Expectation] = []
+
+    def expect(
+        self,
+        method: Optional[str] = None,
+        path: PathLike = None,
+        *,
+        auth: Optional[str] = None,
+        times: Optional[int] = None,
+    ) -> None:
+        """Declare a call the test expects; strict mode fails the test at teardown if it was not made."""
+        _check_mode(auth)
+        with self._lock:
+            self.expectations.append(Expectation(method, path, auth, times))
 
     def record(
         self,

@@ -17,11 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Callable, Optional, Union
 
-import attrs
-
 from ..faults import Fault, Faults, RateLimiter, Step
 from ..http import Request, Response
-from ..journal import CallList, Journal, PathLike
+from ..journal import CallList, Expectation, Journal, PathLike
 from ..pipeline import Pipeline
 from .handler import FakeHandler
 from .profiles import Profile, get_profile
@@ -31,16 +29,6 @@ from .state import Clock, State
 __all__ = ["DEFAULT_URL", "Expectation", "FakeInfisical", "fake_pipeline"]
 
 DEFAULT_URL = "https://app.infisical.com"
-
-
-@attrs.frozen
-class Expectation:
-    """A call the test declared it expects (``FakeInfisical.expect``)."""
-
-    method: Optional[str]
-    path: PathLike
-    auth: Optional[str]
-    times: Optional[int]
 
 
 def fake_pipeline(
@@ -97,7 +85,6 @@ class FakeInfisical(SeedingApi):
         self.profile = self.handler.profile
         self.journal = pipeline.journal
         self.faults = pipeline.faults
-        self.expectations: list[Expectation] = []
         super().__init__(
             self.handler.state,
             self.handler.lock,
@@ -178,7 +165,12 @@ class FakeInfisical(SeedingApi):
         times: Optional[int] = None,
     ) -> None:
         """Declare a call the test expects; at teardown, the plugin fails the test if it was not made."""
-        self.expectations.append(Expectation(method, path, auth, times))
+        self.journal.expect(method, path, auth=auth, times=times)
+
+    @property
+    def expectations(self) -> list[Expectation]:
+        """The calls declared with :meth:`expect`."""
+        return self.journal.expectations
 
     def assert_end_to_end_encrypted(self, expected: Optional[dict[str, str]] = None) -> None:
         """The client never sent a plaintext secret value or a project key, and every ciphertext it
