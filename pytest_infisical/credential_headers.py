@@ -18,7 +18,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from typing import Any, Literal, Optional
+from typing import Any, Final, Literal, Optional
 
 import attrs
 
@@ -26,7 +26,11 @@ from .http import Headers
 from .redact import redact
 
 __all__ = [
+    "API_KEY",
     "AUTH_MODES",
+    "MACHINE_IDENTITY",
+    "SERVICE_ACCOUNT",
+    "SERVICE_TOKEN",
     "AuthMode",
     "Presented",
     "bearer",
@@ -40,7 +44,11 @@ __all__ = [
 
 #: the auth modes a request can use, as the journal, the assertions and the fake's routes name them
 AuthMode = Literal["api_key", "service_token", "service_account", "machine_identity"]
-AUTH_MODES: tuple[AuthMode, ...] = ("api_key", "service_token", "service_account", "machine_identity")
+API_KEY: Final = "api_key"  # Infisical's apiKey
+SERVICE_TOKEN: Final = "service_token"  # serviceToken
+SERVICE_ACCOUNT: Final = "service_account"  # serviceAccount
+MACHINE_IDENTITY: Final = "machine_identity"  # identityAccessToken
+AUTH_MODES: tuple[AuthMode, ...] = (API_KEY, SERVICE_TOKEN, SERVICE_ACCOUNT, MACHINE_IDENTITY)
 
 #: what a credential looks like before it is verified: a bearer JWT may be a user session or a
 #: machine identity's access token, which only its claims tell apart

@@ -63,7 +63,7 @@ class Profile:
         row = self.rendering(error)
         if error.reason is E.VALIDATION and self.zod_validation_messages:
             return [_zod_issue(issue) for issue in error.params.get("issues", [])]
-        return row.message.format_map(_Params(error.params))
+        return row.message.format_map(error.params)
 
     def render(self, error: ApiError, headers: Optional[Mapping[str, str]] = None) -> Response:
         row = self.rendering(error)
@@ -73,9 +73,7 @@ class Profile:
         body: dict[str, Any] = {}
         if self.request_ids and row.shape == "standard":
             body["reqId"] = f"req-{_secrets.token_urlsafe(10)[:14]}"
-        body.update(
-            {"statusCode": row.status, "message": message, "error": row.error.format_map(_Params(error.params))}
-        )
+        body.update({"statusCode": row.status, "message": message, "error": row.error.format_map(error.params)})
         if error.reason.kind is E.Kind.PERMISSION_DENIED and row.error == "PermissionDenied":
             body["details"] = []
         if error.reason is E.VALIDATION and self.validation_context:
@@ -90,11 +88,6 @@ class Profile:
         if status == 429:
             return self.render(ApiError(E.RATE_LIMITED, retry_after=headers["Retry-After"]), headers)
         return self.render(ApiError(E.INTERNAL), headers)
-
-
-class _Params(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def _zod_issue(issue: Mapping[str, Any]) -> dict[str, Any]:

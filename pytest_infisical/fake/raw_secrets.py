@@ -253,7 +253,7 @@ def create_raw(call: Call) -> dict[str, Any]:
     ],
 )
 def update_raw(call: Call) -> dict[str, Any]:
-    from ..crypto import encrypt_symmetric
+    from ..crypto import cipher_fields, encrypt_symmetric
 
     project, _, folder = _access(call, "write", "edit")
     a = call.args
@@ -266,9 +266,7 @@ def update_raw(call: Call) -> dict[str, Any]:
     ):
         if a[arg] is not None:
             sealed = encrypt_symmetric(a[arg], project.key)
-            fields.update(
-                {f"{prefix}Ciphertext": sealed.ciphertext, f"{prefix}IV": sealed.iv, f"{prefix}Tag": sealed.tag}
-            )
+            fields.update(cipher_fields(prefix, sealed))
     new_name = a["newSecretName"]
     if new_name and new_name != secret.name:
         if call.state.find_secret(project, folder, new_name, secret.type, secret.user) is not None:

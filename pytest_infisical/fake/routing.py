@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 import attrs
 
+from ..credential_headers import API_KEY, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN
 from ..http import Request
 from . import apierror as E
 from .apierror import ApiError
@@ -41,12 +42,9 @@ __all__ = [
     "RouteTable",
 ]
 
-# auth modes, as the journal names them (Infisical's own names in brackets)
-API_KEY = "api_key"  # apiKey
-SERVICE_TOKEN = "service_token"  # serviceToken
-SERVICE_ACCOUNT = "service_account"  # serviceAccount
-MACHINE_IDENTITY = "machine_identity"  # identityAccessToken
-JWT = "jwt"  # a user's session token (the fake issues none, but routes still declare it)
+# the auth modes a route accepts: the journal's names (credential_headers.AuthMode), plus a user's
+# session JWT, which the fake issues none of but routes still declare
+JWT = "jwt"
 
 _MISSING = object()
 _TYPE_NAMES = {str: "string", bool: "boolean", int: "number", list: "array", dict: "object"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .. import crypto
 from ..http import RawJson, encode_json
 from . import apierror as E
 from .apierror import ApiError
@@ -20,9 +21,10 @@ _routes = RouteTable()
 
 ALL_MODES = (JWT, API_KEY, SERVICE_TOKEN, SERVICE_ACCOUNT, MACHINE_IDENTITY)
 TYPES = ("shared", "personal")
-CIPHER_FIELDS = tuple(f"secret{part}{kind}" for part in ("Key", "Value") for kind in ("Ciphertext", "IV", "Tag"))
-COMMENT_FIELDS = ("secretCommentCiphertext", "secretCommentIV", "secretCommentTag")
-VALUE_FIELDS = CIPHER_FIELDS[3:]
+#: the name and value cipher fields a write must carry; the comment's are optional (names: crypto.CIPHER_FIELDS)
+CIPHER_FIELDS = (*crypto.CIPHER_FIELDS["secretKey"], *crypto.CIPHER_FIELDS["secretValue"])
+COMMENT_FIELDS = crypto.CIPHER_FIELDS["secretComment"]
+VALUE_FIELDS = crypto.CIPHER_FIELDS["secretValue"]
 
 
 # ---- shared with the raw routes ------------------------------------------------------------
@@ -163,10 +165,7 @@ def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> lis
 def ensure_comment(call: Call, project: Project, fields: dict[str, str]) -> None:
     """A secret without a comment still carries an encrypted empty comment, as the server stores it."""
     if not all(fields.get(name) is not None for name in COMMENT_FIELDS):
-        from ..crypto import encrypt_symmetric
-
-        empty = encrypt_symmetric("", project.key)
-        fields.update(secretCommentCiphertext=empty.ciphertext, secretCommentIV=empty.iv, secretCommentTag=empty.tag)
+        fields.update(crypto.cipher_fields("secretComment", crypto.encrypt_symmetric("", project.key)))
 
 
 # ---- routes --------------------------------------------------------------------------------
