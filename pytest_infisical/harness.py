@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
 import attrs
@@ -24,17 +25,19 @@ if TYPE_CHECKING:
 __all__ = ["MARKER_OPTIONS", "Options", "build", "live", "serve", "start", "strict_report"]
 
 #: every keyword the ``@pytest.mark.infisical(...)`` marker accepts, with what it does
-MARKER_OPTIONS: dict[str, str] = {
-    "profile": "server profile: 'latest' (today's server, default) or '2023'",
-    "e2ee": "True: the default project has end-to-end encryption on (raw routes refused)",
-    "environments": "environment slugs of the default project (default: dev, staging, prod)",
-    "secrets": "secrets to seed: {NAME: value} (dev, /) or {env: {path: {NAME: value}}}",
-    "base_urls": "more base URLs the fake answers at, besides https://app.infisical.com",
-    "passthrough": "URL prefixes that still reach the network while the fake is active",
-    "allow_unrouted": "True: a request no route of the fake answers does not fail the test",
-    "allow_unmocked": "True: a request to another host (refused) does not fail the test",
-    "assert_all_expected": "False: expect()ed calls never made, and fail_next() faults never triggered, do not fail the test",
-}
+MARKER_OPTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "profile": "server profile: 'latest' (today's server, default) or '2023'",
+        "e2ee": "True: the default project has end-to-end encryption on (raw routes refused)",
+        "environments": "environment slugs of the default project (default: dev, staging, prod)",
+        "secrets": "secrets to seed: {NAME: value} (dev, /) or {env: {path: {NAME: value}}}",
+        "base_urls": "more base URLs the fake answers at, besides https://app.infisical.com",
+        "passthrough": "URL prefixes that still reach the network while the fake is active",
+        "allow_unrouted": "True: a request no route of the fake answers does not fail the test",
+        "allow_unmocked": "True: a request to another host (refused) does not fail the test",
+        "assert_all_expected": "False: expect()ed calls never made, and fail_next() faults never triggered, do not fail the test",
+    }
+)
 
 
 @attrs.frozen
