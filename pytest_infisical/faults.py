@@ -30,6 +30,7 @@ __all__ = [
     "Clock",
     "ConnectionFault",
     "Fault",
+    "FaultArming",
     "Faults",
     "RateLimiter",
     "RenderError",
@@ -280,3 +281,49 @@ class RateLimiter:
 
 def with_headers(response: Response, extra: dict[str, Any]) -> Response:
     return Response(response.status, [*response.headers.raw_items(), *extra.items()], response.body, response.served)
+
+
+class FaultArming:
+    """``fail_next`` and ``rate_limit``, for whatever holds ``faults`` and installs a rate limiter
+    (the pipeline, and the fake that forwards to its pipeline)."""
+
+    faults: Faults
+
+    def _install_rate_limiter(self, limit: int, window: float, retry_after: Optional[float]) -> RateLimiter:
+        raise NotImplementedError
+
+    def fail_next(
+        self,
+        method: Optional[str] = None,
+        path: PathLike = None,
+        *,
+        when: Optional[Callable[[Request], bool]] = None,
+        status: Optional[int] = None,
+        sequence: Optional[Sequence[Step]] = None,
+        error: Optional[str] = None,
+        body: Optional[Union[str, bytes]] = None,
+        delay: Optional[float] = None,
+        retry_after: Optional[float] = None,
+        times: int = 1,
+    ) -> Fault:
+        """Make the next matching request(s) misbehave. Give exactly one of:
+
+        * ``status=503`` (``retry_after=`` adds a ``Retry-After`` header; 429 defaults to 1 s),
+          with ``body=`` to replace the body;
+        * ``sequence=[429, 429, 200]`` — one step per matching request, 200 answers normally;
+          steps may also be ``"connection"``, ``"timeout"``, ``"malformed"``, ``"truncated"``;
+        * ``error="connection"`` or ``"timeout"`` — raised to the client by its HTTP library;
+        * ``body="malformed"`` (invalid JSON) or ``"truncated"`` (the real body cut in half);
+        * ``delay=2.5`` — simulated: the clock moves on, the client times out if its
+          timeout is shorter (the live server sleeps for real).
+
+        ``method``/``path`` (exact, ``:param`` template, glob or regex) and ``when(request)``
+        select the requests; ``times`` repeats a single fault. Returns the armed fault
+        (``.remaining``, ``.hits``).
+        """
+        return self.faults.add(make_fault(method, path, when, status, sequence, error, body, delay, retry_after, times))
+
+    def rate_limit(self, limit: int = 350, window: float = 60, *, retry_after: Optional[float] = None) -> RateLimiter:
+        """Count requests per ``window`` seconds of the clock; past ``limit``, answer 429 with
+        ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``Retry-After``. ``/api/status`` is exempt."""
+        return self._install_rate_limiter(limit, window, retry_after)

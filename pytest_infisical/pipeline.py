@@ -14,29 +14,26 @@ A transport hands each :class:`~pytest_infisical.http.Request` to :meth:`Pipelin
 Its collaborators come in through the constructor: the journal, the armed faults, how the server
 behind it renders its own 429 and 500 answers (``render_error``), the clock, and how a delay passes.
 It knows nothing of the fake, so every handler gets the same journal, assertions, faults and strict
-checks. ``fail_next`` and ``rate_limit`` arm it.
+checks. ``fail_next`` and ``rate_limit`` (:class:`~pytest_infisical.faults.FaultArming`) arm it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Callable, Generic, Optional, TypeVar, Union
+from typing import Callable, Generic, Optional, TypeVar
 
 from .faults import (
     Clock,
-    Fault,
+    FaultArming,
     Faults,
     Outcome,
     RateLimiter,
     RenderError,
-    Step,
     corrupt,
-    make_fault,
     status_response,
     with_headers,
 )
 from .http import ConnectionFault, Handler, Request, Response, TimeoutFault, TransportFault, api_path
-from .journal import Journal, PathLike
+from .journal import Journal
 
 __all__ = ["Pipeline"]
 
@@ -46,7 +43,7 @@ H = TypeVar("H", bound=Handler)
 RATE_LIMIT_EXEMPT = frozenset({("GET", "/api/status")})
 
 
-class Pipeline(Generic[H]):
+class Pipeline(FaultArming, Generic[H]):
     """Faults, rate limit and journal around ``handler``; a :class:`~pytest_infisical.http.Handler` itself."""
 
     def __init__(
@@ -117,41 +114,7 @@ class Pipeline(Generic[H]):
             return self.render_error(429, headers), False
         return with_headers(self.handler.handle(request), headers), True
 
-    # ---- arming ----------------------------------------------------------------------------
-
-    def fail_next(
-        self,
-        method: Optional[str] = None,
-        path: PathLike = None,
-        *,
-        when: Optional[Callable[[Request], bool]] = None,
-        status: Optional[int] = None,
-        sequence: Optional[Sequence[Step]] = None,
-        error: Optional[str] = None,
-        body: Optional[Union[str, bytes]] = None,
-        delay: Optional[float] = None,
-        retry_after: Optional[float] = None,
-        times: int = 1,
-    ) -> Fault:
-        """Make the next matching request(s) misbehave. Give exactly one of:
-
-        * ``status=503`` (``retry_after=`` adds a ``Retry-After`` header; 429 defaults to 1 s),
-          with ``body=`` to replace the body;
-        * ``sequence=[429, 429, 200]`` — one step per matching request, 200 answers normally;
-          steps may also be ``"connection"``, ``"timeout"``, ``"malformed"``, ``"truncated"``;
-        * ``error="connection"`` or ``"timeout"`` — raised to the client by its HTTP library;
-        * ``body="malformed"`` (invalid JSON) or ``"truncated"`` (the real body cut in half);
-        * ``delay=2.5`` — simulated: the clock moves on, the client times out if its
-          timeout is shorter (the live server sleeps for real).
-
-        ``method``/``path`` (exact, ``:param`` template, glob or regex) and ``when(request)``
-        select the requests; ``times`` repeats a single fault. Returns the armed fault
-        (``.remaining``, ``.hits``).
-        """
-        return self.faults.add(make_fault(method, path, when, status, sequence, error, body, delay, retry_after, times))
-
-    def rate_limit(self, limit: int = 350, window: float = 60, *, retry_after: Optional[float] = None) -> RateLimiter:
-        """Count requests per ``window`` seconds of the clock; past ``limit``, answer 429 with
-        ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``Retry-After``. ``/api/status`` is exempt."""
+    def _install_rate_limiter(self, limit: int, window: float, retry_after: Optional[float]) -> RateLimiter:
+        """A new rate limiter on this pipeline's clock, replacing any other."""
         self.rate_limiter = RateLimiter(limit, window, self.clock, retry_after)
         return self.rate_limiter

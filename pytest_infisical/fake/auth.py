@@ -1,8 +1,11 @@
 """Request headers → an authenticated principal; and the permission checks on secrets.
 
-Header parsing follows PROTOCOL.md §3.1, credential validation §3.3, authorization §3.4. The
+Which credential a request presents is read by :mod:`pytest_infisical.credential_headers` (the
+same reading the journal and the header assertions use), with the profile's header precedence;
+this module verifies it against the fake's state and checks that the route accepts its mode. The
 order of the steps that differs between server eras (which header wins, whether the credential is
-verified before the route checks its mode) comes from the profile.
+verified before the route checks its mode) is declared by the profile. What it read is kept on the
+call (``presented``, ``principal``) so the handler can report it to the journal.
 """
 
 from __future__ import annotations

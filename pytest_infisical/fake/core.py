@@ -7,8 +7,8 @@
 * the seeding API (:class:`~pytest_infisical.fake.seeding.SeedingApi`, its base class) puts state in
   and reads it back.
 
-This class only wires them together and forwards the journal and fault methods a test calls
-(``calls``, ``assert_called``, ``fail_next`` …) to the pipeline's journal and faults. Everything it
+This class only wires them together: the journal assertions (``assert_called`` …) read the
+pipeline's journal, and ``fail_next``/``rate_limit`` arm the pipeline's faults and rate limiter. Everything it
 needs comes in through the constructor: nothing sets attributes on it afterwards.
 """
 
@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Callable, Optional, Union
 
-from ..faults import Fault, Faults, RateLimiter, Step
+from ..faults import FaultArming, Faults, RateLimiter
 from ..http import Request, Response
-from ..journal import CallList, Expectation, Journal, PathLike
+from ..journal import CallAssertions, CallList, Expectation, Journal, PathLike
 from ..pipeline import Pipeline
 from .handler import FakeHandler
 from .profiles import Profile, get_profile
@@ -50,7 +50,7 @@ def fake_pipeline(
     )
 
 
-class FakeInfisical(SeedingApi):
+class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
     """A fake Infisical server: state, routes and a server profile, behind a pipeline.
 
     It is a handler (``handle(Request) -> Response``, through its pipeline); transports serve it to
@@ -132,30 +132,6 @@ class FakeInfisical(SeedingApi):
         """Every request that reached the fake, in order; ``.filter(method, path, auth=, status=)``."""
         return self.journal.calls
 
-    def assert_called(
-        self,
-        method: Optional[str] = None,
-        path: PathLike = None,
-        *,
-        auth: Optional[str] = None,
-        times: Optional[int] = None,
-    ) -> CallList:
-        """At least one matching call (or exactly ``times``); returns the matching calls."""
-        __tracebackhide__ = True
-        return self.journal.assert_called(method, path, auth=auth, times=times)
-
-    def assert_not_called(
-        self, method: Optional[str] = None, path: PathLike = None, *, auth: Optional[str] = None
-    ) -> None:
-        """No matching call."""
-        __tracebackhide__ = True
-        self.journal.assert_not_called(method, path, auth=auth)
-
-    def assert_all_calls_used(self, auth: str) -> None:
-        """Every call to a route that takes credentials used auth mode ``auth``."""
-        __tracebackhide__ = True
-        self.journal.assert_all_calls_used(auth)
-
     def expect(
         self,
         method: Optional[str] = None,
@@ -184,36 +160,7 @@ class FakeInfisical(SeedingApi):
                 "\n".join(["The client's traffic is not end-to-end encrypted as expected:", *problems])
             )
 
-    # ---- faults (the pipeline's) -----------------------------------------------------------
+    # ---- faults (armed on the pipeline's) -----------------------------------------------------
 
-    def fail_next(
-        self,
-        method: Optional[str] = None,
-        path: PathLike = None,
-        *,
-        when: Optional[Callable[[Request], bool]] = None,
-        status: Optional[int] = None,
-        sequence: Optional[Sequence[Step]] = None,
-        error: Optional[str] = None,
-        body: Optional[Union[str, bytes]] = None,
-        delay: Optional[float] = None,
-        retry_after: Optional[float] = None,
-        times: int = 1,
-    ) -> Fault:
-        """Make the next matching request(s) misbehave: see :meth:`Pipeline.fail_next`."""
-        return self.pipeline.fail_next(
-            method,
-            path,
-            when=when,
-            status=status,
-            sequence=sequence,
-            error=error,
-            body=body,
-            delay=delay,
-            retry_after=retry_after,
-            times=times,
-        )
-
-    def rate_limit(self, limit: int = 350, window: float = 60, *, retry_after: Optional[float] = None) -> RateLimiter:
-        """Past ``limit`` requests per ``window`` seconds of the fake's clock, answer 429 (``/api/status`` is exempt)."""
-        return self.pipeline.rate_limit(limit, window, retry_after=retry_after)
+    def _install_rate_limiter(self, limit: int, window: float, retry_after: Optional[float]) -> RateLimiter:
+        return self.pipeline._install_rate_limiter(limit, window, retry_after)
