@@ -212,7 +212,7 @@ def _serve(args: argparse.Namespace, signals: _Signals) -> int:
 
     try:
         data = load_seed(args.seed) if args.seed else DEMO_SEED
-        baseline = Baseline(data, profile=args.profile, source=str(args.seed) if args.seed else None)
+        baseline = Baseline(data, profile=args.profile, source=str(args.seed) if args.seed else None, sleep=time.sleep)
     except InfisicalTestingError as error:
         return _not_started(str(error), EXIT_USAGE)
     signals.loading = False
@@ -222,7 +222,7 @@ def _serve(args: argparse.Namespace, signals: _Signals) -> int:
     except OSError as error:
         return _not_started(f"cannot listen on {args.host}:{args.port}: {error.strerror}", EXIT_CANNOT_START)
     try:
-        baseline.serve_at(server.url, time.sleep)
+        baseline.serve_at(server.url)
         info = credentials(baseline, server.url)  # the baseline registers them again on every reset
         if admin is not None:
             info["admin_token"] = admin.token

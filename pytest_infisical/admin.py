@@ -106,26 +106,28 @@ class Baseline:
     the fake: what they issue is registered again, with the same values, in every rebuilt fake.
     """
 
-    def __init__(self, data: Mapping[str, Any], profile: str = "latest", source: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        profile: str = "latest",
+        source: Optional[str] = None,
+        *,
+        sleep: Optional[Callable[[float], None]] = None,
+    ) -> None:
         self.data, self.profile, self.source = data, profile, source
-        self.fake, self.projects = build_seeded(data, profile, source)
+        #: how a delay fault passes in every fake built from this baseline (the live server sleeps)
+        self.sleep = sleep
+        self.fake, self.projects = build_seeded(data, profile, source, sleep=sleep)
         self.issued: list[Issued] = []
         self._url: Optional[str] = None
-        self._sleep: Optional[Callable[[float], None]] = None
 
     @property
     def project(self) -> Project:
         return self.fake.project
 
-    def serve_at(self, url: str, sleep: Optional[Callable[[float], None]]) -> None:
-        """The URL the fake is served at, and how a delay fault passes (the live server sleeps)."""
-        self._url, self._sleep = url, sleep
-        self._place(self.fake)
-
-    def _place(self, fake: FakeInfisical) -> None:
-        if self._url is not None:
-            fake.url = self._url
-        fake.sleep = self._sleep
+    def serve_at(self, url: str) -> None:
+        """The URL the fakes built from now on (on reset) are served at."""
+        self._url = url
 
     def _issue(self, kind: str, kwargs: dict[str, Any]) -> Any:
         credential = getattr(self.fake, _METHODS[kind])(**kwargs)
@@ -147,8 +149,9 @@ class Baseline:
 
     def rebuild(self) -> tuple[FakeInfisical, list[Project]]:
         """A fresh fake: the seed's projects (same ids) and secrets, the issued credentials (same values)."""
-        fake, projects = build_seeded(self.data, self.profile, self.source, [p.id for p in self.projects])
-        self._place(fake)
+        fake, projects = build_seeded(
+            self.data, self.profile, self.source, [p.id for p in self.projects], url=self._url, sleep=self.sleep
+        )
         for issued in self.issued:
             getattr(fake, _METHODS[issued.kind])(**issued.kwargs, credential=issued.credential)
         return fake, projects

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
+from .credential_headers import AUTH_MODES, detect_auth_mode, jwt_claims
+from .credential_headers import bearer as read_bearer
 from .credentials import ApiKey, ServiceAccount, ServiceToken
 from .http import Headers
-from .journal import AUTH_MODES, _bearer, _jwt_claims, detect_auth_mode
 from .redact import redact
 
 __all__ = [
@@ -82,7 +83,7 @@ def assert_service_token_header(
     if parts not in (None, 3, 4):
         raise ValueError(f"parts must be 3, 4 or None, not {parts!r}")
     headers = _headers(request)
-    bearer = _bearer(headers)
+    bearer = read_bearer(headers)
     if bearer is None or not bearer.startswith("st."):
         raise AssertionError(f"Expected Authorization: Bearer st.…, found {_shown(headers)}")
     count = bearer.count(".") + 1
@@ -108,7 +109,7 @@ def assert_service_account_header(request: Any, account: Optional[ServiceAccount
     """``Authorization: Bearer sa.…`` (and the access key of ``account``, if given)."""
     __tracebackhide__ = True
     headers = _headers(request)
-    bearer = _bearer(headers)
+    bearer = read_bearer(headers)
     if bearer is None or not bearer.startswith("sa."):
         raise AssertionError(f"Expected Authorization: Bearer sa.…, found {_shown(headers)}")
     if account is not None and bearer != account.access_key:
@@ -121,8 +122,8 @@ def assert_machine_identity_header(request: Any, access_token: Optional[str] = N
     """``Authorization: Bearer <JWT>`` holding a machine-identity access token (and ``access_token``, if given)."""
     __tracebackhide__ = True
     headers = _headers(request)
-    bearer = _bearer(headers)
-    claims = _jwt_claims(bearer) if bearer else None
+    bearer = read_bearer(headers)
+    claims = jwt_claims(bearer) if bearer else None
     if bearer is None or claims is None or claims.get("authTokenType") != "identityAccessToken":
         raise AssertionError(f"Expected Authorization: Bearer <machine-identity access token>, found {_shown(headers)}")
     if access_token is not None and bearer != access_token:

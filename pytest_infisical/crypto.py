@@ -22,6 +22,7 @@ import os
 import secrets as _secrets
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
 
 import attrs
@@ -43,12 +44,14 @@ if TYPE_CHECKING:
     from .credentials import ServiceToken
 
 __all__ = [
+    "CIPHER_FIELDS",
     "AsymmetricCiphertext",
     "DecryptedSecret",
     "EncryptedSecret",
     "KeyPair",
     "PlaintextSecrets",
     "SymmetricCiphertext",
+    "cipher_fields",
     "decrypt_asymmetric",
     "decrypt_secret",
     "decrypt_secrets",
@@ -244,22 +247,12 @@ def _utf8(data: bytes, field: str) -> str:
 # symmetric: AES-256-GCM, key = UTF-8 bytes of a 32-char string, 16-byte IV
 
 
-_AES_CACHE: dict[str, AESGCM] = {}
-_CACHE_LIMIT = 1024
-
-
 def _aesgcm(key: object, field: str) -> AESGCM:
-    """The AESGCM object for a key, built once per key: key setup is not repeated per call."""
+    """The AESGCM object for a key (nothing is cached: no key outlives the call that uses it)."""
     if isinstance(key, str):
-        cached = _AES_CACHE.get(key)
-        if cached is not None:
-            return cached
         raw = _utf8_bytes(key, field)
         if len(raw) == KEY_BYTES:
-            if len(_AES_CACHE) >= _CACHE_LIMIT:
-                _AES_CACHE.clear()
-            aes = _AES_CACHE[key] = AESGCM(raw)
-            return aes
+            return AESGCM(raw)
         raise InvalidLengthError(
             f"{field} is {len(raw)} bytes as UTF-8; Infisical's AES key is a 32-character hex string "
             "whose 32 UTF-8 bytes are the AES-256 key (generate one with generate_project_key())",
@@ -296,9 +289,7 @@ def _decrypt(
     names: tuple[str, str, str],
     key_field: str = "key",
 ) -> str:
-    aes = _AES_CACHE.get(key) if isinstance(key, str) else None
-    if aes is None:
-        aes = _aesgcm(key, key_field)
+    aes = key if isinstance(key, AESGCM) else _aesgcm(key, key_field)
     try:  # fast path: all three decode; on any failure, decode again one by one to name the field
         ct, iv_bytes, tag_bytes = _strict_b64decode(ciphertext), _strict_b64decode(iv), _strict_b64decode(tag)  # type: ignore[arg-type]
     except (binascii.Error, ValueError, TypeError):
@@ -340,9 +331,6 @@ def decrypt_symmetric(ciphertext: str, iv: str, tag: str, key: str) -> str:
 # asymmetric: NaCl box
 
 
-_BOX_CACHE: dict[tuple[str, str], nacl.public.Box] = {}
-
-
 def _key32(value: object, field: str) -> bytes:
     raw = _b64decode(value, field)
     if len(raw) != KEY_BYTES:
@@ -355,17 +343,10 @@ def _key32(value: object, field: str) -> bytes:
 
 
 def _box(public_key: str, private_key: str) -> nacl.public.Box:
-    cached = _BOX_CACHE.get((public_key, private_key))
-    if cached is not None:
-        return cached
-    box = nacl.public.Box(
+    return nacl.public.Box(
         nacl.public.PrivateKey(_key32(private_key, "private_key")),
         nacl.public.PublicKey(_key32(public_key, "public_key")),
     )
-    if len(_BOX_CACHE) >= _CACHE_LIMIT:
-        _BOX_CACHE.clear()
-    _BOX_CACHE[(public_key, private_key)] = box
-    return box
 
 
 def generate_key_pair() -> KeyPair:
@@ -515,15 +496,26 @@ def encrypt_secret(name: str, value: str, project_key: str, comment: str = "") -
     )
 
 
-_FIELD_NAMES = {
-    prefix: (f"{prefix}Ciphertext", f"{prefix}IV", f"{prefix}Tag")
-    for prefix in ("secretKey", "secretValue", "secretComment")
-}
+#: the one home of the cipher field names: each encrypted part of a secret → its (ciphertext, IV, tag) fields
+CIPHER_FIELDS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
+    {
+        prefix: (f"{prefix}Ciphertext", f"{prefix}IV", f"{prefix}Tag")
+        for prefix in ("secretKey", "secretValue", "secretComment")
+    }
+)
+
+
+def cipher_fields(prefix: str, sealed: SymmetricCiphertext) -> dict[str, str]:
+    """One sealed part of a secret as its three fields: ``cipher_fields("secretValue", sealed)``."""
+    names = CIPHER_FIELDS[prefix]
+    return {names[0]: sealed.ciphertext, names[1]: sealed.iv, names[2]: sealed.tag}
+
+
 _SECRET_OBJECT = "the secret object"
 
 
-def _secret_part(secret: Mapping[str, Any], prefix: str, key: str) -> str:
-    names = _FIELD_NAMES[prefix]
+def _secret_part(secret: Mapping[str, Any], prefix: str, key: Union[str, AESGCM]) -> str:
+    names = CIPHER_FIELDS[prefix]
     try:
         ct, iv, tag = secret[names[0]], secret[names[1]], secret[names[2]]
     except KeyError as missing:
@@ -538,7 +530,7 @@ def _secret_part(secret: Mapping[str, Any], prefix: str, key: str) -> str:
     return _decrypt(ct, iv, tag, key, prefix, names, "project_key")
 
 
-def _comment(secret: Mapping[str, Any], key: str) -> str:
+def _comment(secret: Mapping[str, Any], key: Union[str, AESGCM]) -> str:
     if not secret.get("secretCommentIV") and not secret.get("secretCommentCiphertext"):
         return ""
     return _secret_part(secret, "secretComment", key)
@@ -641,12 +633,14 @@ def decrypt_secrets(
     comments: dict[str, str] = {}
     types: dict[str, str] = {}
     decrypt = _secret_part
+    # the cipher is set up once for this call (and only when there is something to decrypt); nothing keeps it
+    aes: Union[str, AESGCM] = _aesgcm(key, "project_key") if own or imports else key
 
     def add(batch: Iterable[Mapping[str, Any]], kind: str) -> None:
         for secret in batch:
-            name = decrypt(secret, "secretKey", key)
-            values[name] = decrypt(secret, "secretValue", key)
-            comments[name] = _comment(secret, key)
+            name = decrypt(secret, "secretKey", aes)
+            values[name] = decrypt(secret, "secretValue", aes)
+            comments[name] = _comment(secret, aes)
             types[name] = kind
 
     for imported in _secret_list(imports, "'imports'"):

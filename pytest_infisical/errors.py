@@ -63,6 +63,8 @@ class CredentialFormatError(InfisicalTestingError, ValueError):
 
 class AdminRequestError(InfisicalTestingError, ValueError):
     """A call to ``serve``'s admin API (``/_fake/…``) with input it cannot use; answered with a 400."""
+
+
 class UsageError(InfisicalTestingError, TypeError):
     """A function was called with arguments that do not go together (``decrypt_secrets()`` with
     two ways to get the project key, or a service token without its document)."""

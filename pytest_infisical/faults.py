@@ -1,11 +1,15 @@
 """Fault injection: make the API misbehave on purpose, to test a client's retries and error handling.
 
-``fail_next`` arms a fault for the next matching request(s): a status code (429 with a chosen
-``Retry-After``, 500, 502, 503 …), a sequence such as ``[429, 429, 200]`` (200 means "answer
-normally"), a connection error or a timeout raised to the client, a malformed or truncated JSON
-body, or a delay — simulated: the fake's clock moves on, and the client times out if its own
-timeout is shorter; nothing sleeps. ``RateLimiter`` counts requests per window and answers 429
-with ``RateLimit-*`` and ``Retry-After`` headers as the real server does (PROTOCOL.md §6.4).
+``make_fault`` (behind ``fail_next``) arms a fault for the next matching request(s): a status code
+(429 with a chosen ``Retry-After``, 500, 502, 503 …), a sequence such as ``[429, 429, 200]`` (200
+means "answer normally"), a connection error or a timeout raised to the client, a malformed or
+truncated JSON body, or a delay. :class:`Faults` holds the armed faults of one pipeline;
+:class:`RateLimiter` counts requests per window and answers 429 with ``RateLimit-*`` and
+``Retry-After`` headers as the real server does.
+
+This module only decides *what* a request gets; the :class:`~pytest_infisical.pipeline.Pipeline`
+applies it around whichever handler it serves. It knows nothing of the fake: a status fault the
+server itself would render (429, 500) is rendered by the ``render_error`` the pipeline was given.
 """
 
 from __future__ import annotations
@@ -14,30 +18,42 @@ import math
 import threading
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Protocol, Union
 
 import attrs
 
-from .http import Request, Response
+# the transport faults live beside Request and Response; importable from here as they always were
+from .http import ConnectionFault, Request, Response, TimeoutFault, TransportFault
 from .journal import PathLike, PathPattern
 
-if TYPE_CHECKING:
-    from .fake.profiles import Profile
-    from .fake.state import Clock
+__all__ = [
+    "Clock",
+    "ConnectionFault",
+    "Fault",
+    "FaultArming",
+    "Faults",
+    "RateLimiter",
+    "RenderError",
+    "TimeoutFault",
+    "TransportFault",
+    "make_fault",
+]
 
-__all__ = ["ConnectionFault", "Fault", "FaultInjection", "Faults", "RateLimiter", "TimeoutFault", "TransportFault"]
+
+class Clock(Protocol):
+    """The time a pipeline counts in: the fake's clock, which a test can move."""
+
+    def timestamp(self) -> float: ...
+
+    def advance(self, seconds: float) -> None: ...
 
 
-class TransportFault(Exception):
-    """Raised by the fault layer; each transport turns it into its HTTP library's own error."""
+class RenderError(Protocol):
+    """How the server behind the pipeline answers a 429 or a 500 of its own (a server profile's rendering).
 
+    ``headers`` carries ``Retry-After`` for a 429."""
 
-class ConnectionFault(TransportFault):
-    """The connection failed (``requests.ConnectionError``, ``httpx.ConnectError``, a reset socket)."""
-
-
-class TimeoutFault(TransportFault):
-    """The response did not come in time (``requests.ReadTimeout``, ``httpx.ReadTimeout``)."""
+    def __call__(self, status: int, headers: dict[str, str]) -> Response: ...
 
 
 ERRORS = ("connection", "timeout")
@@ -129,7 +145,7 @@ def _outcome(step: Step, retry_after: Optional[float], body: Optional[Union[str,
     raise ValueError(f"unknown fault {step!r}; use a status code or one of {', '.join(ERRORS + BODIES)}")
 
 
-def _make_fault(
+def make_fault(
     method: Optional[str],
     path: PathLike,
     when: Optional[Callable[[Request], bool]],
@@ -169,7 +185,7 @@ def _make_fault(
 
 
 class Faults:
-    """The armed faults of one fake, first armed first served."""
+    """The armed faults of one pipeline, first armed first served."""
 
     def __init__(self) -> None:
         self._armed: list[Fault] = []
@@ -205,11 +221,8 @@ def _gateway(status: int) -> bytes:
     return f"<html><head><title>{phrase}</title></head><body><center><h1>{phrase}</h1></center></body></html>".encode()
 
 
-def status_response(outcome: Outcome, profile: Profile) -> Response:
-    """The response an injected status gets: rendered by the profile where the server has one."""
-    from .fake import apierror as E
-    from .fake.apierror import ApiError
-
+def status_response(outcome: Outcome, render_error: RenderError) -> Response:
+    """The response an injected status gets: rendered by the server's own renderer where it has one."""
     status = outcome.status or 500
     headers: dict[str, str] = {}
     if outcome.retry_after is not None:
@@ -220,9 +233,9 @@ def status_response(outcome: Outcome, profile: Profile) -> Response:
     if status == 429:
         retry = outcome.retry_after if outcome.retry_after is not None else 1
         headers.setdefault("Retry-After", f"{retry:g}")
-        return profile.render(ApiError(E.RATE_LIMITED, retry_after=f"{retry:g}"), headers)
+        return render_error(429, headers)
     if status == 500:
-        return profile.render(ApiError(E.INTERNAL), headers)
+        return render_error(500, headers)
     if status in (502, 503, 504):
         return Response(status, {"Content-Type": "text/html", **headers}, _gateway(status))
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
@@ -233,11 +246,11 @@ def status_response(outcome: Outcome, profile: Profile) -> Response:
 
 def corrupt(response: Response, how: str) -> Response:
     body = MALFORMED_BODY if how == "malformed" else response.body[: max(1, len(response.body) // 2)]
-    return Response(response.status, response.headers, body)
+    return Response(response.status, response.headers, body, response.served)
 
 
 class RateLimiter:
-    """A fixed window of ``limit`` requests per ``window`` seconds of the fake's clock."""
+    """A fixed window of ``limit`` requests per ``window`` seconds of the pipeline's clock."""
 
     def __init__(self, limit: int, window: float, clock: Clock, retry_after: Optional[float] = None) -> None:
         if limit < 1 or window <= 0:
@@ -267,15 +280,17 @@ class RateLimiter:
 
 
 def with_headers(response: Response, extra: dict[str, Any]) -> Response:
-    return Response(response.status, [*response.headers.raw_items(), *extra.items()], response.body)
+    return Response(response.status, [*response.headers.raw_items(), *extra.items()], response.body, response.served)
 
 
-class FaultInjection:
-    """``fail_next`` and ``rate_limit``, for any handler with ``faults``, ``clock`` and ``rate_limiter``."""
+class FaultArming:
+    """``fail_next`` and ``rate_limit``, for whatever holds ``faults`` and installs a rate limiter
+    (the pipeline, and the fake that forwards to its pipeline)."""
 
     faults: Faults
-    clock: Clock
-    rate_limiter: Optional[RateLimiter]
+
+    def _install_rate_limiter(self, limit: int, window: float, retry_after: Optional[float]) -> RateLimiter:
+        raise NotImplementedError
 
     def fail_next(
         self,
@@ -299,19 +314,16 @@ class FaultInjection:
           steps may also be ``"connection"``, ``"timeout"``, ``"malformed"``, ``"truncated"``;
         * ``error="connection"`` or ``"timeout"`` — raised to the client by its HTTP library;
         * ``body="malformed"`` (invalid JSON) or ``"truncated"`` (the real body cut in half);
-        * ``delay=2.5`` — simulated: the fake's clock moves on, the client times out if its
-          timeout is shorter.
+        * ``delay=2.5`` — simulated: the clock moves on, the client times out if its
+          timeout is shorter (the live server sleeps for real).
 
         ``method``/``path`` (exact, ``:param`` template, glob or regex) and ``when(request)``
         select the requests; ``times`` repeats a single fault. Returns the armed fault
         (``.remaining``, ``.hits``).
         """
-        return self.faults.add(
-            _make_fault(method, path, when, status, sequence, error, body, delay, retry_after, times)
-        )
+        return self.faults.add(make_fault(method, path, when, status, sequence, error, body, delay, retry_after, times))
 
     def rate_limit(self, limit: int = 350, window: float = 60, *, retry_after: Optional[float] = None) -> RateLimiter:
-        """Count requests per ``window`` seconds of the fake's clock; past ``limit``, answer 429 with
-        ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``Retry-After`` (§6.4). ``/api/status`` is exempt."""
-        self.rate_limiter = RateLimiter(limit, window, self.clock, retry_after)
-        return self.rate_limiter
+        """Count requests per ``window`` seconds of the clock; past ``limit``, answer 429 with
+        ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``Retry-After``. ``/api/status`` is exempt."""
+        return self._install_rate_limiter(limit, window, retry_after)

@@ -1,7 +1,9 @@
-"""What the ``infisical`` fixture sets up, without pytest: options → a fake → active transports.
+"""What the ``infisical`` fixtures set up, without pytest: options → a fake → transports serving its pipeline.
 
 The plugin gathers options from the marker, the command line and the ini file, and calls
-:func:`start`; everything else lives here so that it can be used (and tested) outside pytest.
+:func:`build` and :func:`serve` (in-process ``requests`` and httpx) or :func:`live` (a loopback
+HTTP server); everything else lives here so that it can be used (and tested) outside pytest. The
+transports are handed the fake's :class:`~pytest_infisical.pipeline.Pipeline` and nothing else.
 """
 
 from __future__ import annotations
@@ -9,26 +11,33 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import Any, Optional
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
 import attrs
 
 from .fake import DEFAULT_URL, FakeInfisical
 
+if TYPE_CHECKING:
+    from .fake.handler import FakeHandler
+    from .pipeline import Pipeline
+
 __all__ = ["MARKER_OPTIONS", "Options", "build", "live", "serve", "start", "strict_report"]
 
 #: every keyword the ``@pytest.mark.infisical(...)`` marker accepts, with what it does
-MARKER_OPTIONS: dict[str, str] = {
-    "profile": "server profile: 'latest' (today's server, default) or '2023'",
-    "e2ee": "True: the default project has end-to-end encryption on (raw routes refused)",
-    "environments": "environment slugs of the default project (default: dev, staging, prod)",
-    "secrets": "secrets to seed: {NAME: value} (dev, /) or {env: {path: {NAME: value}}}",
-    "base_urls": "more base URLs the fake answers at, besides https://app.infisical.com",
-    "passthrough": "URL prefixes that still reach the network while the fake is active",
-    "allow_unrouted": "True: a request no route of the fake answers does not fail the test",
-    "allow_unmocked": "True: a request to another host (refused) does not fail the test",
-    "assert_all_expected": "False: expect()ed calls never made, and fail_next() faults never triggered, do not fail the test",
-}
+MARKER_OPTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "profile": "server profile: 'latest' (today's server, default) or '2023'",
+        "e2ee": "True: the default project has end-to-end encryption on (raw routes refused)",
+        "environments": "environment slugs of the default project (default: dev, staging, prod)",
+        "secrets": "secrets to seed: {NAME: value} (dev, /) or {env: {path: {NAME: value}}}",
+        "base_urls": "more base URLs the fake answers at, besides https://app.infisical.com",
+        "passthrough": "URL prefixes that still reach the network while the fake is active",
+        "allow_unrouted": "True: a request no route of the fake answers does not fail the test",
+        "allow_unmocked": "True: a request to another host (refused) does not fail the test",
+        "assert_all_expected": "False: expect()ed calls never made, and fail_next() faults never triggered, do not fail the test",
+    }
+)
 
 
 @attrs.frozen
@@ -66,43 +75,53 @@ class Options:
         return attrs.evolve(base, **changes)
 
 
-def build(options: Options) -> FakeInfisical:
+def build(
+    options: Options, *, url: str = DEFAULT_URL, pipeline: Optional[Pipeline[FakeHandler]] = None
+) -> FakeInfisical:
+    """A fake seeded as ``options`` say; served through ``pipeline`` when one was built beforehand."""
     from .seed import apply_secrets
 
-    fake = FakeInfisical(profile=options.profile, e2ee=options.e2ee, environments=options.environments)
+    profile = None if pipeline is not None else options.profile
+    fake = FakeInfisical(url, profile=profile, e2ee=options.e2ee, environments=options.environments, pipeline=pipeline)
     if options.secrets is not None:
         apply_secrets(fake, options.secrets)
     return fake
 
 
+S = TypeVar("S", FakeInfisical, "Pipeline[Any]")
+
+
 @contextmanager
-def serve(fake: FakeInfisical, options: Options) -> Iterator[FakeInfisical]:
-    """Serve ``fake`` to ``requests`` (and httpx, when installed) while the block runs."""
+def serve(served: S, options: Options) -> Iterator[S]:
+    """Serve a fake's pipeline (or any pipeline) to ``requests`` (and httpx, when installed) while the block runs."""
     from .transports.responses import RequestsTransport
 
+    pipeline = served.pipeline if isinstance(served, FakeInfisical) else served
     with ExitStack() as stack:
-        kwargs: dict[str, Any] = {"on_unmocked": fake.journal.record_unmocked, "passthrough": options.passthrough}
-        stack.enter_context(RequestsTransport(fake, options.all_base_urls, **kwargs))
+        kwargs: dict[str, Any] = {"on_unmocked": pipeline.journal.record_unmocked, "passthrough": options.passthrough}
+        stack.enter_context(RequestsTransport(pipeline, options.all_base_urls, **kwargs))
         if importlib.util.find_spec("httpx") is not None:
             from .transports.httpx import HttpxTransport
 
-            stack.enter_context(HttpxTransport(fake, options.all_base_urls, **kwargs))
-        yield fake
+            stack.enter_context(HttpxTransport(pipeline, options.all_base_urls, **kwargs))
+        yield served
 
 
 @contextmanager
-def live(fake: FakeInfisical, host: str = "127.0.0.1", port: int = 0) -> Iterator[FakeInfisical]:
-    """Serve ``fake`` over real HTTP while the block runs; ``fake.url`` is the server's URL."""
+def live(options: Options, host: str = "127.0.0.1", port: int = 0) -> Iterator[FakeInfisical]:
+    """A fake seeded as ``options`` say, served over real HTTP while the block runs (``fake.url``).
+
+    The pipeline comes first (the server needs a handler before it knows its port), with real
+    sleeps for delay faults; the fake is assembled around it once the server's URL is known.
+    """
     import time
 
+    from .fake import fake_pipeline
     from .transports.server import LiveServer
 
-    with LiveServer(fake, host, port) as server:
-        fake.url, fake.sleep, fake.server = server.url, time.sleep, server
-        try:
-            yield fake
-        finally:
-            fake.server = None
+    pipeline = fake_pipeline(options.profile, sleep=time.sleep)
+    with LiveServer(pipeline, host, port) as server:
+        yield build(options, url=server.url, pipeline=pipeline)
 
 
 @contextmanager
@@ -116,29 +135,34 @@ def _opt_out(option: str) -> str:
     return f"@pytest.mark.infisical({option})"
 
 
-def strict_report(fake: FakeInfisical, options: Options) -> Optional[str]:
+def strict_report(served: Union[FakeInfisical, Pipeline[Any]], options: Options) -> Optional[str]:
     """What strict mode finds wrong at teardown, or None: requests no route answered, requests to
-    other hosts, and expected calls never made — even when the client swallowed the errors."""
+    other hosts, faults never triggered and expected calls never made — even when the client
+    swallowed the errors. It reads the pipeline's journal and faults, so it works for any handler
+    (a handler with ``closest_routes(method, path)`` adds near-miss hints)."""
+    pipeline = served.pipeline if isinstance(served, FakeInfisical) else served
+    journal, faults = pipeline.journal, pipeline.faults
+    hints: Callable[[str, str], list[str]] = getattr(pipeline.handler, "closest_routes", lambda method, path: [])
     sections: list[str] = []
     if not options.allow_unrouted:
-        unrouted = [c for c in fake.calls if c.route is None]
+        unrouted = [c for c in journal.calls if c.unrouted]
         if unrouted:
             lines = [f"pytest-infisical: {len(unrouted)} request(s) reached no route of the fake Infisical:"]
             for call in unrouted:
                 lines.append(f"  {call.index}. {call.describe()}")
-                lines += [f"     {hint}" for hint in fake.closest_routes(call.method, call.request.path)]
+                lines += [f"     {hint}" for hint in hints(call.method, call.request.path)]
             lines.append(
                 "If the client is right and the fake lacks the route, allow it with "
                 + _opt_out("allow_unrouted=True")
                 + "."
             )
             sections.append("\n".join(lines))
-    if not options.allow_unmocked and fake.journal.unmocked:
+    if not options.allow_unmocked and journal.unmocked:
         lines = [
-            f"pytest-infisical: {len(fake.journal.unmocked)} request(s) went to a host the fake does not serve "
+            f"pytest-infisical: {len(journal.unmocked)} request(s) went to a host the fake does not serve "
             "and were refused (the client may have swallowed the error):"
         ]
-        lines += [f"  {r.method} {r.url}" for r in fake.journal.unmocked]
+        lines += [f"  {r.method} {r.url}" for r in journal.unmocked]
         lines.append(
             "Serve that URL with "
             + _opt_out("base_urls=[...]")
@@ -149,11 +173,11 @@ def strict_report(fake: FakeInfisical, options: Options) -> Optional[str]:
             + "."
         )
         sections.append("\n".join(lines))
-    if options.assert_all_expected and fake.faults.pending:
+    if options.assert_all_expected and faults.pending:
         lines = [
-            f"pytest-infisical: {len(fake.faults.pending)} fault(s) armed with infisical.fail_next() were never triggered:"
+            f"pytest-infisical: {len(faults.pending)} fault(s) armed with infisical.fail_next() were never triggered:"
         ]
-        lines += [f"  {fault.describe()}" for fault in fake.faults.pending]
+        lines += [f"  {fault.describe()}" for fault in faults.pending]
         lines.append(
             "Did the client call that route? Remove the fault, or opt out with "
             + _opt_out("assert_all_expected=False")
@@ -162,9 +186,9 @@ def strict_report(fake: FakeInfisical, options: Options) -> Optional[str]:
         sections.append("\n".join(lines))
     if options.assert_all_expected:
         unmet = []
-        for expectation in fake.expectations:
+        for expectation in journal.expectations:
             try:
-                fake.journal.assert_called(
+                journal.assert_called(
                     expectation.method, expectation.path, auth=expectation.auth, times=expectation.times
                 )
             except AssertionError as error:

@@ -1,9 +1,16 @@
-"""Transport-neutral HTTP values: ``Request``, ``Response``, ``Headers``, and the routing table.
+"""Transport-neutral HTTP values: ``Request``, ``Response``, ``Headers``, the transport faults, and the routing table.
 
-Nothing here knows about ``requests``, httpx or sockets: a transport turns its own request into a
-:class:`Request`, hands it to a handler (anything with ``handle(Request) -> Response``), and turns
-the :class:`Response` back. Every mode — the fake, cassette replay, the live server — goes
-through these types, so the journal and the assertions work the same for all of them.
+Nothing here knows about ``requests``, httpx or sockets, and this is the only module of the package a
+transport imports besides its own. One request travels like this:
+
+1. a transport (``transports/``) turns its HTTP library's request into a :class:`Request`;
+2. it hands it to a :class:`Handler` — in practice the :class:`~pytest_infisical.pipeline.Pipeline`,
+   which journals and fault-injects around the real handler (the fake, a canned-answer table …);
+3. it turns the :class:`Response` back into its library's response, or a :class:`TransportFault`
+   raised by the pipeline into its library's own connection or timeout error.
+
+A handler says what it did (the route, the credential it authenticated) in ``Response.served``, a
+:class:`Served` record that is never sent on the wire; the journal records it as is.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import attrs
 
 __all__ = [
+    "NOTHING_SERVED",
+    "ConnectionFault",
     "Handler",
     "Headers",
     "RawJson",
@@ -25,6 +34,9 @@ __all__ = [
     "Route",
     "RouteMatch",
     "Router",
+    "Served",
+    "TimeoutFault",
+    "TransportFault",
     "api_path",
     "encode_json",
 ]
@@ -171,13 +183,45 @@ class Request:
         return f"<Request {self.method} {self.url}>"
 
 
+@attrs.frozen
+class Served:
+    """What a handler did with a request, for the journal: never sent to the client.
+
+    ``auth_mode`` and ``credential_id`` name the credential the handler *read* (the one its
+    server's header precedence picks), and ``authenticated`` says whether it accepted it. A handler
+    that reads no credential (a route that takes none, a canned answer) leaves ``auth_read`` False,
+    and the journal then reads what the request carried (see :mod:`pytest_infisical.credential_headers`).
+    """
+
+    #: the route template that answered (``GET /api/v3/secrets/:secretName``), if the handler has routes
+    route: Optional[str] = None
+    #: False when the handler has routes and none answered (strict mode fails the test on it)
+    routed: bool = True
+    #: whether that route takes credentials at all (login and status do not)
+    takes_credentials: bool = True
+    #: whether the handler read the request's credentials (then the fields below are its verdict)
+    auth_read: bool = False
+    auth_mode: Optional[str] = None
+    credential_id: Optional[str] = None
+    authenticated: bool = False
+
+
+#: the metadata of a response whose handler said nothing
+NOTHING_SERVED = Served()
+
+
 @attrs.frozen(repr=False)
 class Response:
-    """One HTTP response: status, headers, body bytes."""
+    """One HTTP response: status, headers, body bytes; and ``served``, the handler's report (not sent)."""
 
     status: int
     headers: Headers = attrs.field(factory=Headers, converter=_headers)
     body: bytes = b""
+    served: Served = attrs.field(default=NOTHING_SERVED, eq=False)
+
+    def reporting(self, served: Served) -> Response:
+        """This response, with the handler's report attached."""
+        return Response(self.status, self.headers, self.body, served)
 
     @classmethod
     def json_body(cls, status: int, payload: Any, headers: Optional[Mapping[str, str]] = None) -> Response:
@@ -208,6 +252,18 @@ class Handler(Protocol):
     """Anything that answers requests: the fake, a cassette player, a recorder."""
 
     def handle(self, request: Request) -> Response: ...
+
+
+class TransportFault(Exception):
+    """Raised by the pipeline instead of a response; each transport turns it into its HTTP library's own error."""
+
+
+class ConnectionFault(TransportFault):
+    """The connection failed (``requests.ConnectionError``, ``httpx.ConnectError``, a reset socket)."""
+
+
+class TimeoutFault(TransportFault):
+    """The response did not come in time (``requests.ReadTimeout``, ``httpx.ReadTimeout``)."""
 
 
 # --------------------------------------------------------------------------------------------

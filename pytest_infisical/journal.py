@@ -1,117 +1,60 @@
-"""The request journal: every call that reached a handler, its auth mode, and assertions on them.
+"""The request journal: every call that went through the pipeline, what the handler did, and assertions on them.
 
-The journal records, for each request in order, the request, the response (or the transport
-error raised to the client), the auth mode the request used as read from its headers, and which
-credential it was (its id, and a redacted form of the header). ``CallList.filter`` selects calls
-by method, path (exact, ``:param`` template, glob or regex), auth mode and status; the ``assert_*``
-methods fail with messages that list the calls and name the closest ones, never a secret.
+The :class:`~pytest_infisical.pipeline.Pipeline` records, for each request in order, the request,
+the response (or the transport error raised to the client), the injected fault if any, and the
+handler's report (``Response.served``): the route that answered and the credential the handler
+read — its auth mode and id, as the server's own header precedence picked it. The journal never
+re-derives the auth mode of a call the handler reported on. For a call no handler read the
+credentials of (a faulted call the handler never saw, a route that takes no credentials, a
+handler that reports nothing), it shows what the request carried, read by
+:mod:`~pytest_infisical.credential_headers` with the 2023 rule (a bearer wins over ``X-API-KEY``).
+
+``CallList.filter`` selects calls by method, path (exact, ``:param`` template, glob or regex), auth
+mode and status; the ``assert_*`` methods fail with messages that list the calls and name the
+closest ones, never a secret. The journal knows nothing of the fake.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import difflib
 import fnmatch
 import json
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import Any, Optional, Union, overload
 
 import attrs
 
-from .http import Headers, Request, Response, api_path
-from .redact import redact
+from .credential_headers import AUTH_MODES, auth_mode, credential_id, read_credentials, shown_credential
+from .http import NOTHING_SERVED, Headers, Request, Response, Served, api_path
 
 __all__ = [
     "AUTH_MODES",
     "Call",
     "CallAssertions",
     "CallList",
+    "Expectation",
     "Journal",
     "PathPattern",
     "credential_of",
     "detect_auth_mode",
 ]
 
-#: the auth modes a call can have, as the journal names them
-AUTH_MODES = ("api_key", "service_token", "service_account", "machine_identity")
-
 PathLike = Union[str, "re.Pattern[str]", None]
 
 
-# ---- auth mode, read from the headers alone ---------------------------------------------------
+def credential_of(headers: Any) -> tuple[Optional[str], Optional[str]]:
+    """(the credential's id, the redacted header value) a request presents, bearer first (the 2023 rule)."""
+    presented = read_credentials(headers, api_key_wins=False)
+    return credential_id(presented), shown_credential(presented, headers)
 
 
-def _jwt_claims(token: str) -> Optional[dict[str, Any]]:
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, binascii.Error):
-        return None
-    return claims if isinstance(claims, dict) else None
-
-
-def _bearer(headers: Mapping[str, str]) -> Optional[str]:
-    authorization = headers.get("authorization") or headers.get("Authorization")
-    if not authorization:
-        return None
-    scheme, _, value = authorization.strip().partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
-def detect_auth_mode(headers: Mapping[str, str]) -> Optional[str]:
-    """The auth mode a request uses, from its headers only (PROTOCOL.md §3.1): ``api_key``,
-    ``service_token``, ``service_account``, ``machine_identity``, or ``None``.
-
-    As on the 2023 server, a bearer ``Authorization`` header wins over ``X-API-KEY``.
-    """
-    headers = headers if isinstance(headers, Headers) else Headers(headers)
-    bearer = _bearer(headers)
-    if bearer is not None:
-        if bearer.startswith("st."):
-            return "service_token"
-        if bearer.startswith("sa."):
-            return "service_account"
-        claims = _jwt_claims(bearer)
-        if claims is not None and claims.get("authTokenType") == "identityAccessToken":
-            return "machine_identity"
-        return None
-    if headers.get("x-api-key"):
-        return "api_key"
-    return None
-
-
-def credential_of(headers: Mapping[str, str]) -> tuple[Optional[str], Optional[str]]:
-    """(the credential's id, the redacted header value) of a request, as far as the headers tell."""
-    headers = headers if isinstance(headers, Headers) else Headers(headers)
-    mode = detect_auth_mode(headers)
-    if mode is None:
-        raw = headers.get("authorization") or headers.get("x-api-key")
-        return None, (redact(raw) if raw else None)
-    if mode == "api_key":
-        value = headers["x-api-key"]
-        parts = value.split(".")
-        return (parts[1] if len(parts) > 1 else None), redact(value)
-    bearer = _bearer(headers) or ""
-    shown = redact(f"Bearer {bearer}")
-    if mode == "service_token":
-        parts = bearer.split(".")
-        return (parts[1] if len(parts) > 1 else None), shown
-    if mode == "service_account":
-        part = bearer.split(".")[1] if bearer.count(".") >= 1 else ""
-        try:
-            return base64.b64decode(part + "=" * (-len(part) % 4)).hex(), shown
-        except (ValueError, binascii.Error):
-            return None, shown
-    claims = _jwt_claims(bearer) or {}
-    identity = claims.get("identityId")
-    return (str(identity) if identity is not None else None), shown
+def detect_auth_mode(headers: Any) -> Optional[str]:
+    """The auth mode a request presents, from its headers alone, bearer first (the 2023 rule)."""
+    return auth_mode(read_credentials(headers, api_key_wins=False))
 
 
 # ---- calls --------------------------------------------------------------------------------
@@ -119,42 +62,81 @@ def credential_of(headers: Mapping[str, str]) -> tuple[Optional[str], Optional[s
 
 @attrs.frozen(repr=False, slots=False)
 class Call:
-    """One request that reached the fake, and what became of it.
+    """One request that went through the pipeline, and what became of it.
 
-    ``auth_mode``, ``credential_id`` and ``credential`` are read from the request's headers when
-    first asked for, so recording a call costs next to nothing.
+    ``auth_mode`` and ``credential_id`` are the handler's verdict when it read the credentials (the
+    fake does on every route that takes them, failed or not); otherwise they are read from the
+    request's headers when first asked for, so recording a call costs next to nothing.
     """
 
     index: int
     request: Request
     response: Optional[Response]
-    #: the route that answered (``GET /api/v3/secrets/:secretName``), or None when none did
-    route: Optional[str] = None
-    #: whether that route takes credentials at all (login and status do not)
-    route_takes_credentials: bool = True
     #: the error raised to the client instead of a response (fault injection), if any
     error: Optional[str] = None
     #: the injected fault, if any (``status 503``, ``connection error``, ``truncated body`` …)
     fault: Optional[str] = None
+    #: what the handler reported — or, when it never saw the request (a fault or the rate limiter
+    #: answered), what it says it would have done, if it can tell; else ``None``
+    served: Optional[Served] = None
+    #: False when the handler never saw the request (a fault or the rate limiter answered it)
+    handled: bool = True
+
+    @property
+    def route(self) -> Optional[str]:
+        """The route that answered (``GET /api/v3/secrets/:secretName``), or None when none did."""
+        return self.served.route if self.served is not None else None
+
+    @property
+    def route_takes_credentials(self) -> bool:
+        """Whether the route takes credentials at all (login and status do not)."""
+        return self.served.takes_credentials if self.served is not None else True
+
+    @property
+    def unrouted(self) -> bool:
+        """The handler saw the request and no route of it answered."""
+        return self.served is not None and not self.served.routed
 
     @cached_property
+    def _presented(self) -> tuple[Optional[str], Optional[str], Optional[str]]:
+        presented = read_credentials(self.request.headers, api_key_wins=False)
+        return auth_mode(presented), credential_id(presented), shown_credential(presented, self.request.headers)
+
+    @cached_property
+    def _shown_read(self) -> Optional[str]:
+        served = self.served
+        assert served is not None
+        presented = read_credentials(self.request.headers, api_key_wins=served.auth_mode == "api_key")
+        return shown_credential(presented, self.request.headers)
+
+    @property
     def auth_mode(self) -> Optional[str]:
         """``api_key``, ``service_token``, ``service_account``, ``machine_identity`` or None."""
-        return detect_auth_mode(self.request.headers)
+        served = self.served
+        if served is not None and served.auth_read:
+            return served.auth_mode
+        return self._presented[0]
 
-    @cached_property
-    def _credential(self) -> tuple[Optional[str], Optional[str]]:
-        return credential_of(self.request.headers)
+    @property
+    def authenticated(self) -> bool:
+        """Whether the handler accepted the call's credential."""
+        return self.served is not None and self.served.authenticated
 
     @property
     def credential_id(self) -> Optional[str]:
         """The id of the credential used (token, key, account or identity id)."""
-        return self._credential[0]
+        served = self.served
+        if served is not None and served.auth_read:
+            return served.credential_id
+        return self._presented[1]
 
     @property
     def credential(self) -> Optional[str]:
         """The credential header, redacted: ``Bearer st.64a0…(redacted)``."""
-        return self._credential[1]
+        served = self.served
+        if served is not None and served.auth_read and served.auth_mode is not None:
+            return self._shown_read
+        return self._presented[2]
 
     @property
     def method(self) -> str:
@@ -361,8 +343,20 @@ class CallAssertions:
             raise AssertionError("\n".join([headline, *_listing(others)]))
 
 
+@attrs.frozen
+class Expectation:
+    """A call the test declared it expects (``expect``); strict mode checks it at teardown."""
+
+    method: Optional[str]
+    path: PathLike
+    auth: Optional[str]
+    times: Optional[int]
+
+
 class Journal(CallAssertions):
     """Every call, in order. Thread-safe: the live server records from its handler threads.
+
+    The pipeline records; ``unmocked`` holds the requests a transport refused (other hosts).
 
     It keeps the last ``max_calls`` calls (10,000 by default; ``None`` keeps all), so that a
     long-running ``serve`` does not grow without bound; ``recorded`` counts them all.
@@ -374,27 +368,46 @@ class Journal(CallAssertions):
         self._lock = threading.Lock()
         #: requests to hosts the fake does not serve, refused by the transport
         self.unmocked: list[Request] = []
+        #: calls the test declared it expects (``expect``)
+        self.expectations: list[Expectation] = []
+
+    def expect(
+        self,
+        method: Optional[str] = None,
+        path: PathLike = None,
+        *,
+        auth: Optional[str] = None,
+        times: Optional[int] = None,
+    ) -> None:
+        """Declare a call the test expects; strict mode fails the test at teardown if it was not made."""
+        _check_mode(auth)
+        with self._lock:
+            self.expectations.append(Expectation(method, path, auth, times))
 
     def record(
         self,
         request: Request,
         response: Optional[Response],
         *,
-        route: Optional[str] = None,
-        route_takes_credentials: bool = True,
+        handled: bool = True,
         error: Optional[str] = None,
         fault: Optional[str] = None,
+        served: Optional[Served] = None,
     ) -> Call:
+        """Record one call; ``handled`` is False when a fault answered it and the handler never saw
+        it — ``served`` is then what the handler says it would have done, if it can tell."""
+        if handled:
+            served = response.served if response is not None else NOTHING_SERVED
         with self._lock:
             self.recorded += 1
             call = Call(
                 index=self.recorded,
                 request=request,
                 response=response,
-                route=route,
-                route_takes_credentials=route_takes_credentials,
                 error=error,
                 fault=fault,
+                served=served,
+                handled=handled,
             )
             self._calls.append(call)
         return call

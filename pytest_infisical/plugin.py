@@ -8,6 +8,7 @@ downstream project's test runs that never use it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -106,15 +107,15 @@ def infisical_server(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
     and marker options as ``infisical``; delays sleep for real, a connection fault resets the
     connection.
     """
-    from .harness import build, live, strict_report
+    from .harness import live, strict_report
     from .seed import SeedError
 
     options = _options(request)
-    try:
-        fake = build(options)
-    except (SeedError, ValueError) as error:
-        pytest.fail(f"@pytest.mark.infisical: {error}", pytrace=False)
-    with live(fake):
+    with ExitStack() as stack:
+        try:
+            fake = stack.enter_context(live(options))
+        except (SeedError, ValueError) as error:
+            pytest.fail(f"@pytest.mark.infisical: {error}", pytrace=False)
         yield fake
     report = strict_report(fake, options)
     if report:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .errors import InfisicalTestingError
 
@@ -253,9 +253,16 @@ def _project_spec(spec: Any, index: int, source: Optional[str]) -> tuple[str, bo
     return name, e2ee, environments
 
 
-def build_fake(data: Mapping[str, Any], profile: str = "latest", source: Optional[str] = None) -> FakeInfisical:
-    """A fake holding the seed's projects; the first is its default project (``fake.project``)."""
-    return build_seeded(data, profile, source)[0]
+def build_fake(
+    data: Mapping[str, Any],
+    profile: str = "latest",
+    source: Optional[str] = None,
+    *,
+    sleep: Optional[Callable[[float], None]] = None,
+) -> FakeInfisical:
+    """A fake holding the seed's projects; the first is its default project (``fake.project``).
+    ``sleep`` is how its delay faults pass (None: simulated)."""
+    return build_seeded(data, profile, source, sleep=sleep)[0]
 
 
 def build_seeded(
@@ -263,16 +270,28 @@ def build_seeded(
     profile: str = "latest",
     source: Optional[str] = None,
     project_ids: Sequence[str] = (),
+    *,
+    url: Optional[str] = None,
+    sleep: Optional[Callable[[float], None]] = None,
 ) -> tuple[FakeInfisical, list[Project]]:
     """``build_fake``, and the seed's projects in order; ``project_ids`` gives them known ids
-    (building the same seed again, with the same ids, is how ``serve``'s admin API resets)."""
+    (building the same seed again, with the same ids, is how ``serve``'s admin API resets), ``url``
+    the base URL the fake is served at."""
     from .fake import FakeInfisical
 
     specs = data["projects"]
     checked = [_project_spec(spec, i, source) for i, spec in enumerate(specs)]
     ids: list[Optional[str]] = [*project_ids, *([None] * (len(checked) - len(project_ids)))]
     name, e2ee, environments = checked[0]
-    fake = FakeInfisical(profile=profile, e2ee=e2ee, environments=environments, project_name=name, project_id=ids[0])
+    fake = FakeInfisical(
+        *([url] if url else []),
+        profile=profile,
+        e2ee=e2ee,
+        environments=environments,
+        project_name=name,
+        project_id=ids[0],
+        sleep=sleep,
+    )
     projects = [fake.project]
     for (name, e2ee, environments), id_ in zip(checked[1:], ids[1:]):
         projects.append(fake.create_project(name, e2ee=e2ee, environments=environments, id=id_))

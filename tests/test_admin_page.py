@@ -62,10 +62,10 @@ class Page:
 
 @pytest.fixture
 def page() -> Iterator[Page]:
-    baseline = Baseline(DEMO_SEED)
+    baseline = Baseline(DEMO_SEED, sleep=time.sleep)
     admin = AdminApi(baseline)
     with LiveServer(admin) as server:
-        baseline.serve_at(server.url, time.sleep)
+        baseline.serve_at(server.url)
         printed = credentials(baseline, server.url)
         admin.fake.set_secret(EVIL_NAME, "evil-value", "dev", EVIL_PATH)
         yield Page(server, admin, printed)

@@ -48,12 +48,10 @@ TRANSPORTS = ["requests", "httpx", "httpx-async", "live-requests", "live-httpx"]
 def served(request: pytest.FixtureRequest) -> Iterator[Served]:
     kind = str(request.param)
     options = Options(secrets={"dev": {"/": {"DB_PASSWORD": "hunter2"}, "/backend": {"QUEUE_URL": "amqp://queue"}}})
-    fake = build(options)
     session: Any = {"requests": requests.Session, "httpx": httpx.Client, "httpx-async": AsyncSession}[
         kind.split("-", 1)[-1] if kind.startswith("live") else kind
     ]()
-    context = live(fake) if kind.startswith("live") else serve(fake, options)
-    with context:
+    with live(options) if kind.startswith("live") else serve(build(options), options) as fake:
         yield Served(fake, session, kind)
     session.close()
 

@@ -35,16 +35,30 @@ class Kind(enum.Enum):
 
 @attrs.frozen
 class Reason:
-    """One precise cause inside a kind, e.g. ``service_token.expired``; profiles key on ``code``."""
+    """One precise cause inside a kind, e.g. ``service_token.expired``; profiles key on ``code``.
+
+    ``params`` are the parameters every raise of it must give (the profiles' messages use them)."""
 
     code: str
     kind: Kind
+    params: frozenset[str] = frozenset()
 
 
 class ApiError(Exception):
-    """Raised by a handler; carries the reason and the parameters its message needs."""
+    """Raised by a handler; carries the reason and exactly the parameters it declares.
+
+    A missing or unknown parameter is a ``TypeError`` here, at the raise — never a ``{name}`` left
+    in a response body."""
 
     def __init__(self, reason: Reason, **params: Any) -> None:
+        if params.keys() != reason.params:
+            missing = sorted(reason.params - params.keys())
+            unknown = sorted(params.keys() - reason.params)
+            raise TypeError(
+                f"ApiError({reason.code}) takes {', '.join(sorted(reason.params)) or 'no parameters'}"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; unknown {', '.join(unknown)}" if unknown else "")
+            )
         super().__init__(reason.code)
         self.reason = reason
         self.params = params
@@ -57,8 +71,8 @@ class ApiError(Exception):
         return f"ApiError({self.reason.code}, {self.params!r})"
 
 
-def _r(code: str, kind: Kind) -> Reason:
-    return Reason(code, kind)
+def _r(code: str, kind: Kind, *params: str) -> Reason:
+    return Reason(code, kind, frozenset(params))
 
 
 K = Kind
@@ -66,67 +80,67 @@ K = Kind
 # ---- header parsing (PROTOCOL.md §3.1) ----
 MISSING_CREDENTIALS = _r("auth.missing", K.MISSING_CREDENTIALS)
 EMPTY_CREDENTIALS = _r("auth.empty", K.MISSING_CREDENTIALS)
-UNSUPPORTED_SCHEME = _r("auth.scheme", K.AUTHENTICATION_FAILED)  # scheme
-MODE_NOT_ACCEPTED = _r("auth.mode", K.MODE_NOT_ACCEPTED)  # mode, url
+UNSUPPORTED_SCHEME = _r("auth.scheme", K.AUTHENTICATION_FAILED, "scheme")
+MODE_NOT_ACCEPTED = _r("auth.mode", K.MODE_NOT_ACCEPTED, "mode", "url")
 INVALID_JWT = _r("jwt.invalid", K.AUTHENTICATION_FAILED)
 EXPIRED_JWT = _r("jwt.expired", K.CREDENTIAL_EXPIRED)
 
 # ---- credential validation (§3.3) ----
 SERVICE_TOKEN_MALFORMED = _r("service_token.malformed", K.AUTHENTICATION_FAILED)
-SERVICE_TOKEN_UNKNOWN = _r("service_token.unknown", K.AUTHENTICATION_FAILED)  # id
-SERVICE_TOKEN_EXPIRED = _r("service_token.expired", K.CREDENTIAL_EXPIRED)
-SERVICE_TOKEN_WRONG_SECRET = _r("service_token.secret", K.AUTHENTICATION_FAILED)
+SERVICE_TOKEN_UNKNOWN = _r("service_token.unknown", K.AUTHENTICATION_FAILED, "id")
+SERVICE_TOKEN_EXPIRED = _r("service_token.expired", K.CREDENTIAL_EXPIRED, "id")
+SERVICE_TOKEN_WRONG_SECRET = _r("service_token.secret", K.AUTHENTICATION_FAILED, "id")
 API_KEY_MALFORMED = _r("api_key.malformed", K.AUTHENTICATION_FAILED)
-API_KEY_UNKNOWN = _r("api_key.unknown", K.AUTHENTICATION_FAILED)
-API_KEY_EXPIRED = _r("api_key.expired", K.CREDENTIAL_EXPIRED)
-API_KEY_WRONG_SECRET = _r("api_key.secret", K.AUTHENTICATION_FAILED)
+API_KEY_UNKNOWN = _r("api_key.unknown", K.AUTHENTICATION_FAILED, "id")
+API_KEY_EXPIRED = _r("api_key.expired", K.CREDENTIAL_EXPIRED, "id")
+API_KEY_WRONG_SECRET = _r("api_key.secret", K.AUTHENTICATION_FAILED, "id")
 SERVICE_ACCOUNT_MALFORMED = _r("service_account.malformed", K.AUTHENTICATION_FAILED)
-SERVICE_ACCOUNT_UNKNOWN = _r("service_account.unknown", K.AUTHENTICATION_FAILED)
-SERVICE_ACCOUNT_WRONG_SECRET = _r("service_account.secret", K.AUTHENTICATION_FAILED)
+SERVICE_ACCOUNT_UNKNOWN = _r("service_account.unknown", K.AUTHENTICATION_FAILED, "id")
+SERVICE_ACCOUNT_WRONG_SECRET = _r("service_account.secret", K.AUTHENTICATION_FAILED, "id")
 IDENTITY_INVALID_CREDENTIALS = _r("identity.credentials", K.AUTHENTICATION_FAILED)
 IDENTITY_TOKEN_REVOKED = _r("identity.revoked", K.AUTHENTICATION_FAILED)
 IDENTITY_RENEW_EXPIRED = _r("identity.renew_ttl", K.CREDENTIAL_EXPIRED)
 IDENTITY_RENEW_MAX_TTL = _r("identity.renew_max_ttl", K.CREDENTIAL_EXPIRED)
 
 # ---- authorization (§3.4) ----
-TOKEN_WRONG_PROJECT = _r("scope.project", K.PERMISSION_DENIED)  # project_id
-TOKEN_ENVIRONMENT_DENIED = _r("scope.environment", K.PERMISSION_DENIED)  # action, environment
-TOKEN_PERMISSION_DENIED = _r("scope.permission", K.PERMISSION_DENIED)  # permission, action
-TOKEN_PATH_DENIED = _r("scope.path", K.PERMISSION_DENIED)  # action, path
-ACCOUNT_ENVIRONMENT_DENIED = _r("service_account.environment", K.PERMISSION_DENIED)  # action
-ACCOUNT_PERMISSION_DENIED = _r("service_account.permission", K.PERMISSION_DENIED)  # permission, action
-MEMBER_NOT_IN_PROJECT = _r("member.project", K.PERMISSION_DENIED)  # project_id
-MEMBER_ENVIRONMENT_DENIED = _r("member.environment", K.PERMISSION_DENIED)  # permission, action
-MEMBER_ROLE_DENIED = _r("member.role", K.PERMISSION_DENIED)  # action
-IDENTITY_NOT_IN_PROJECT = _r("identity.project", K.PERMISSION_DENIED)  # project_id
-IDENTITY_ROLE_DENIED = _r("identity.role", K.PERMISSION_DENIED)  # action
-ORG_NOT_MEMBER = _r("organization.membership", K.PERMISSION_DENIED)  # organization_id
-ORG_ROLE_DENIED = _r("organization.role", K.PERMISSION_DENIED)
+TOKEN_WRONG_PROJECT = _r("scope.project", K.PERMISSION_DENIED, "project_id", "action")
+TOKEN_ENVIRONMENT_DENIED = _r("scope.environment", K.PERMISSION_DENIED, "action", "environment")
+TOKEN_PERMISSION_DENIED = _r("scope.permission", K.PERMISSION_DENIED, "permission", "action")
+TOKEN_PATH_DENIED = _r("scope.path", K.PERMISSION_DENIED, "action", "path")
+ACCOUNT_ENVIRONMENT_DENIED = _r("service_account.environment", K.PERMISSION_DENIED, "action", "permission")
+ACCOUNT_PERMISSION_DENIED = _r("service_account.permission", K.PERMISSION_DENIED, "permission", "action")
+MEMBER_NOT_IN_PROJECT = _r("member.project", K.PERMISSION_DENIED, "project_id", "action")
+MEMBER_ENVIRONMENT_DENIED = _r("member.environment", K.PERMISSION_DENIED, "permission", "action")
+MEMBER_ROLE_DENIED = _r("member.role", K.PERMISSION_DENIED, "action")
+IDENTITY_NOT_IN_PROJECT = _r("identity.project", K.PERMISSION_DENIED, "project_id", "action")
+IDENTITY_ROLE_DENIED = _r("identity.role", K.PERMISSION_DENIED, "permission", "action")
+ORG_NOT_MEMBER = _r("organization.membership", K.PERMISSION_DENIED, "organization_id")
+ORG_ROLE_DENIED = _r("organization.role", K.PERMISSION_DENIED, "organization_id")
 ACCOUNT_OTHER_ORGANIZATION = _r("service_account.organization", K.PERMISSION_DENIED)
 
 # ---- resources (§5) ----
-PROJECT_NOT_FOUND = _r("project.not_found", K.NOT_FOUND)  # project_id
-ORG_NOT_FOUND = _r("organization.not_found", K.NOT_FOUND)  # organization_id
-SERVICE_ACCOUNT_NOT_FOUND = _r("service_account.not_found", K.NOT_FOUND)  # id
-SERVICE_TOKEN_NOT_FOUND = _r("service_token.not_found", K.NOT_FOUND)  # id
-MEMBERSHIP_NOT_FOUND = _r("membership.not_found", K.NOT_FOUND)  # id
-ENVIRONMENT_NOT_FOUND = _r("environment.not_found", K.NOT_FOUND)  # environment, project_id
-FOLDER_NOT_FOUND = _r("folder.not_found", K.NOT_FOUND)  # path, environment
-SECRET_NOT_FOUND = _r("secret.not_found", K.NOT_FOUND)  # name
+PROJECT_NOT_FOUND = _r("project.not_found", K.NOT_FOUND, "project_id")
+ORG_NOT_FOUND = _r("organization.not_found", K.NOT_FOUND, "organization_id")
+SERVICE_ACCOUNT_NOT_FOUND = _r("service_account.not_found", K.NOT_FOUND, "id")
+SERVICE_TOKEN_NOT_FOUND = _r("service_token.not_found", K.NOT_FOUND, "id")
+MEMBERSHIP_NOT_FOUND = _r("membership.not_found", K.NOT_FOUND, "id")
+ENVIRONMENT_NOT_FOUND = _r("environment.not_found", K.NOT_FOUND, "environment", "project_id")
+FOLDER_NOT_FOUND = _r("folder.not_found", K.NOT_FOUND, "path", "environment")
+SECRET_NOT_FOUND = _r("secret.not_found", K.NOT_FOUND, "name")
 PROJECT_KEY_NOT_FOUND = _r("project_key.not_found", K.NOT_FOUND)
-E2EE_ENABLED = _r("project.e2ee", K.BAD_REQUEST)  # project_id
-SECRET_EXISTS = _r("secret.exists", K.BAD_REQUEST)  # name
+E2EE_ENABLED = _r("project.e2ee", K.BAD_REQUEST, "project_id")
+SECRET_EXISTS = _r("secret.exists", K.BAD_REQUEST, "name")
 PERSONAL_WITHOUT_SHARED = _r("secret.personal_without_shared", K.BAD_REQUEST)
-FOLDER_EXISTS = _r("folder.exists", K.BAD_REQUEST)  # name
+FOLDER_EXISTS = _r("folder.exists", K.BAD_REQUEST, "name")
 PERMISSION_EXISTS = _r("service_account.permission_exists", K.BAD_REQUEST)
-ENVIRONMENT_INVALID = _r("environment.invalid", K.BAD_REQUEST)  # environment
+ENVIRONMENT_INVALID = _r("environment.invalid", K.BAD_REQUEST, "environment")
 
 # ---- requests ----
-VALIDATION = _r("request.validation", K.VALIDATION_FAILED)  # issues: list of {path, message, code…}
-BAD_JSON = _r("request.json", K.BAD_REQUEST)
-BAD_REQUEST = _r("request.bad", K.BAD_REQUEST)  # message
-ROUTE_NOT_FOUND = _r("route.not_found", K.NO_SUCH_ROUTE)  # method, url
-RATE_LIMITED = _r("rate.limited", K.RATE_LIMITED)  # retry_after
+VALIDATION = _r("request.validation", K.VALIDATION_FAILED, "issues")  # issues: list of {path, message, code…}
+BAD_JSON = _r("request.json", K.BAD_REQUEST, "detail")
+BAD_REQUEST = _r("request.bad", K.BAD_REQUEST, "message")
+ROUTE_NOT_FOUND = _r("route.not_found", K.NO_SUCH_ROUTE, "method", "url")
+RATE_LIMITED = _r("rate.limited", K.RATE_LIMITED, "retry_after")
 INTERNAL = _r("internal", K.INTERNAL)
 
 ALL_REASONS: tuple[Reason, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Reason))

@@ -1,8 +1,11 @@
 """Request headers → an authenticated principal; and the permission checks on secrets.
 
-Header parsing follows PROTOCOL.md §3.1, credential validation §3.3, authorization §3.4. The
+Which credential a request presents is read by :mod:`pytest_infisical.credential_headers` (the
+same reading the journal and the header assertions use), with the profile's header precedence;
+this module verifies it against the fake's state and checks that the route accepts its mode. The
 order of the steps that differs between server eras (which header wins, whether the credential is
-verified before the route checks its mode) comes from the profile.
+verified before the route checks its mode) is declared by the profile. What it read is kept on the
+call (``presented``, ``principal``) so the handler can report it to the journal.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ import binascii
 import hashlib
 import hmac
 import json
-from typing import Any, Optional
+from collections.abc import Mapping
+from typing import Any, Callable, Optional
 
 import attrs
 
+from ..credential_headers import read_credentials, service_account_id
 from . import apierror as E
 from .apierror import ApiError
 from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Call, RouteSpec
@@ -48,34 +53,18 @@ class Principal:
     identity: Optional[IdentityRecord] = None
 
 
+_PROBLEMS = {"missing": E.MISSING_CREDENTIALS, "empty": E.EMPTY_CREDENTIALS}
+
+
 def _detect(call: Call, api_key_wins: bool) -> tuple[str, str]:
-    """(mode, credential) from the headers, per §3.1; raises for header problems."""
-    headers = call.request.headers
-    api_key = headers.get("x-api-key")
-    authorization = headers.get("authorization")
-    if api_key_wins:  # today's server: a non-empty X-API-KEY is looked at first
-        if api_key:
-            return API_KEY, api_key
-        if not authorization:
-            raise ApiError(E.MISSING_CREDENTIALS)
-    elif api_key is None and authorization is None:
-        raise ApiError(E.MISSING_CREDENTIALS)
-    if authorization is None:
-        if not api_key:
-            raise ApiError(E.EMPTY_CREDENTIALS)
-        return API_KEY, api_key
-    scheme, _, value = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        raise ApiError(E.UNSUPPORTED_SCHEME, scheme=scheme)
-    value = value.strip()
-    if not value:
-        raise ApiError(E.EMPTY_CREDENTIALS)
-    prefix = value.split(".", 1)[0]
-    if prefix == "st":
-        return SERVICE_TOKEN, value
-    if prefix == "sa":
-        return SERVICE_ACCOUNT, value
-    return JWT, value
+    """(mode, credential) from the headers, per the profile's header precedence; raises for header problems."""
+    presented = read_credentials(call.request.headers, api_key_wins=api_key_wins)
+    call.presented = presented
+    if presented.kind is None:
+        if presented.problem == "scheme":
+            raise ApiError(E.UNSUPPORTED_SCHEME, scheme=presented.scheme)
+        raise ApiError(_PROBLEMS[str(presented.problem)])
+    return presented.kind, presented.value
 
 
 def _check_mode(mode: str, spec: RouteSpec, call: Call) -> None:
@@ -91,7 +80,7 @@ def _check_mode(mode: str, spec: RouteSpec, call: Call) -> None:
 def authenticate(call: Call, spec: RouteSpec) -> Principal:
     """The principal behind the request's credentials, or an ``ApiError``."""
     profile = call.profile
-    mode, value = _detect(call, api_key_wins=profile.authenticate_before_mode_check)
+    mode, value = _detect(call, api_key_wins=profile.api_key_wins)
     if not profile.authenticate_before_mode_check:
         _check_mode(mode, spec, call)
     principal = _VALIDATORS[mode](call.state, value)
@@ -106,7 +95,11 @@ def _split3(value: str) -> list[str]:
 
 
 def _hex_id_credential(
-    store: dict[str, Any], value: str, reasons: tuple[E.Reason, E.Reason, E.Reason, E.Reason], state: State
+    store: Mapping[str, Any],
+    delete: Callable[[str], None],
+    value: str,
+    reasons: tuple[E.Reason, E.Reason, E.Reason, E.Reason],
+    state: State,
 ) -> Any:
     """``<prefix>.<24 hex id>.<secret>`` credentials (service tokens, API keys): malformed → unknown
     → expired (the record is deleted on that use, as the server does) → wrong secret."""
@@ -121,11 +114,11 @@ def _hex_id_credential(
         raise ApiError(unknown, id=record_id)
     now = state.clock.now()
     if record.expires_at is not None and record.expires_at < now:
-        del store[record_id]
+        delete(record_id)
         raise ApiError(expired, id=record_id)
     if not matches(secret, record.secret_hash):
         raise ApiError(wrong, id=record_id)
-    record.last_used = now
+    state.mark_used(record)
     return record
 
 
@@ -139,32 +132,29 @@ _KEY_REASONS = (E.API_KEY_MALFORMED, E.API_KEY_UNKNOWN, E.API_KEY_EXPIRED, E.API
 
 
 def _service_token(state: State, value: str) -> Principal:
-    record: ServiceTokenRecord = _hex_id_credential(state.service_tokens, value, _TOKEN_REASONS, state)
+    record: ServiceTokenRecord = _hex_id_credential(
+        state.service_tokens, state.delete_service_token, value, _TOKEN_REASONS, state
+    )
     return Principal(mode=SERVICE_TOKEN, credential_id=record.id, user=record.user, service_token=record)
 
 
 def _api_key(state: State, value: str) -> Principal:
-    record = _hex_id_credential(state.api_keys, value, _KEY_REASONS, state)
+    record = _hex_id_credential(state.api_keys, state.delete_api_key, value, _KEY_REASONS, state)
     return Principal(mode=API_KEY, credential_id=record.id, user=record.user)
 
 
 def _service_account(state: State, value: str) -> Principal:
     parts = _split3(value)
-    id_part = parts[1] if len(parts) > 1 else ""
     secret = parts[2] if len(parts) > 2 else ""
-    try:
-        raw = base64.b64decode(id_part + "=" * (-len(id_part) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != 12:
+    account_id = service_account_id(value)
+    if account_id is None:
         raise ApiError(E.SERVICE_ACCOUNT_MALFORMED)
-    account_id = raw.hex()
     record = state.service_accounts.get(account_id)
     if record is None:
         raise ApiError(E.SERVICE_ACCOUNT_UNKNOWN, id=account_id)
     if not matches(secret, record.secret_hash):  # note: no expiry check, as on the real server
         raise ApiError(E.SERVICE_ACCOUNT_WRONG_SECRET, id=account_id)
-    record.last_used = state.clock.now()
+    state.mark_used(record)
     return Principal(mode=SERVICE_ACCOUNT, credential_id=account_id, user=record.user, service_account=record)
 
 

@@ -8,8 +8,10 @@ from typing import Any, TypeVar
 from . import apierror as E
 from .apierror import ApiError
 from .documents import org_membership_doc, workspace_doc
-from .routing import API_KEY, JWT, Arg, Call, route, session_only
+from .routing import API_KEY, JWT, Arg, Call, RouteTable
 from .state import Membership, Organization, OrgMembership
+
+_routes = RouteTable()
 
 _MODES = (JWT, API_KEY)
 _ORG = Arg("organizationId", "path")
@@ -30,7 +32,7 @@ def _membership(call: Call, admin: bool) -> tuple[Organization, OrgMembership]:
     return org, membership
 
 
-@route("GET", "/api/v2/organizations/:organizationId/workspaces", _MODES, [_ORG])
+@_routes.route("GET", "/api/v2/organizations/:organizationId/workspaces", _MODES, [_ORG])
 def org_workspaces(call: Call) -> dict[str, Any]:
     """The organization's projects of which the caller is a member (owners and admins only)."""
     org, membership = _membership(call, admin=True)
@@ -39,7 +41,7 @@ def org_workspaces(call: Call) -> dict[str, Any]:
     return {"workspaces": [workspace_doc(p) for p in projects]}
 
 
-@route("GET", "/api/v2/organizations/:organizationId/memberships", _MODES, [_ORG])
+@_routes.route("GET", "/api/v2/organizations/:organizationId/memberships", _MODES, [_ORG])
 def org_memberships(call: Call) -> dict[str, Any]:
     org, _ = _membership(call, admin=False)
     return {"memberships": [org_membership_doc(m) for m in org.members.values()]}
@@ -56,7 +58,7 @@ def membership_by_id(members: Iterable[M], membership_id: str) -> M:
     raise ApiError(E.MEMBERSHIP_NOT_FOUND, id=membership_id)
 
 
-@route(
+@_routes.route(
     "PATCH",
     "/api/v2/organizations/:organizationId/memberships/:membershipId",
     _MODES,
@@ -65,11 +67,11 @@ def membership_by_id(members: Iterable[M], membership_id: str) -> M:
 def update_org_membership(call: Call) -> dict[str, Any]:
     org, _ = _membership(call, admin=True)
     target = membership_by_id(org.members.values(), call.args["membershipId"])
-    target.role = call.args["role"]
+    call.state.set_org_role(target, call.args["role"])
     return {"membership": org_membership_doc(target)}
 
 
-@route(
+@_routes.route(
     "DELETE",
     "/api/v2/organizations/:organizationId/memberships/:membershipId",
     _MODES,
@@ -78,8 +80,10 @@ def update_org_membership(call: Call) -> dict[str, Any]:
 def delete_org_membership(call: Call) -> dict[str, Any]:
     org, _ = _membership(call, admin=True)
     target = membership_by_id(org.members.values(), call.args["membershipId"])
-    del org.members[target.user.id]
+    call.state.remove_org_member(org, target)
     return {"membership": org_membership_doc(target)}
 
 
-session_only("GET", "/api/v2/organizations/:organizationId/service-accounts")
+_routes.session_only("GET", "/api/v2/organizations/:organizationId/service-accounts")
+
+ROUTES = _routes.freeze()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets as _secrets
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Optional
 
 import attrs
@@ -47,17 +48,23 @@ class Profile:
     validate_before_auth: bool = False
     #: today: the credential is verified (onRequest hook) before the route checks the mode.
     authenticate_before_mode_check: bool = False
+    #: today: a non-empty ``X-API-KEY`` is read before ``Authorization``; 2023 read a bearer first.
+    api_key_wins: bool = False
     #: today: the body carries a request id.
     request_ids: bool = False
+    #: today: a validation failure's message is the list of zod issues, not a sentence.
+    zod_validation_messages: bool = False
+    #: 2023: a validation failure's body adds express-validator's ``context.errors`` summary.
+    validation_context: bool = False
 
     def rendering(self, error: ApiError) -> Rendering:
         return self.table[error.reason.code]
 
     def message(self, error: ApiError) -> Any:
         row = self.rendering(error)
-        if error.reason is E.VALIDATION and self.name == "latest":
+        if error.reason is E.VALIDATION and self.zod_validation_messages:
             return [_zod_issue(issue) for issue in error.params.get("issues", [])]
-        return row.message.format_map(_Params(error.params))
+        return row.message.format_map(error.params)
 
     def render(self, error: ApiError, headers: Optional[Mapping[str, str]] = None) -> Response:
         row = self.rendering(error)
@@ -67,22 +74,21 @@ class Profile:
         body: dict[str, Any] = {}
         if self.request_ids and row.shape == "standard":
             body["reqId"] = f"req-{_secrets.token_urlsafe(10)[:14]}"
-        body.update(
-            {"statusCode": row.status, "message": message, "error": row.error.format_map(_Params(error.params))}
-        )
+        body.update({"statusCode": row.status, "message": message, "error": row.error.format_map(error.params)})
         if error.reason.kind is E.Kind.PERMISSION_DENIED and row.error == "PermissionDenied":
             body["details"] = []
-        if error.reason is E.VALIDATION and self.name != "latest":
+        if error.reason is E.VALIDATION and self.validation_context:
             body["context"] = {
                 "errors": "One or more of your parameters are invalid "
                 + f"[error(s)={'; '.join(i.get('message', '') + ' (' + '.'.join(map(str, i.get('path', []))) + ')' for i in error.params.get('issues', []))}]"
             }
         return Response.json_body(row.status, body, headers)
 
-
-class _Params(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+    def render_status(self, status: int, headers: dict[str, str]) -> Response:
+        """This server's own 429 (``Retry-After`` from ``headers``) or 500 answer: the pipeline's ``render_error``."""
+        if status == 429:
+            return self.render(ApiError(E.RATE_LIMITED, retry_after=headers["Retry-After"]), headers)
+        return self.render(ApiError(E.INTERNAL), headers)
 
 
 def _zod_issue(issue: Mapping[str, Any]) -> dict[str, Any]:
@@ -102,192 +108,215 @@ R = Rendering
 _INTERNAL_2023 = R(500, "internal_server_error", "The server encountered an error while processing the request")
 _UNAUTHORIZED_2023 = "unauthorized"
 
-TABLE_2023: dict[str, Rendering] = {
-    E.MISSING_CREDENTIALS.code: R(400, "bad_request", "Missing Authorization or X-API-KEY in request header."),
-    E.EMPTY_CREDENTIALS.code: R(400, "bad_request", "Missing valid Authorization or X-API-KEY in request header."),
-    E.UNSUPPORTED_SCHEME.code: R(400, "bad_request", "The provided authentication type '{scheme}' is not supported."),
-    E.MODE_NOT_ACCEPTED.code: R(400, "bad_request", "The provided authentication type is not supported."),
-    E.INVALID_JWT.code: _INTERNAL_2023,
-    E.EXPIRED_JWT.code: R(401, _UNAUTHORIZED_2023, "Token expired"),
-    E.SERVICE_TOKEN_MALFORMED.code: _INTERNAL_2023,
-    E.SERVICE_TOKEN_UNKNOWN.code: R(404, "service_token_data_not_found_error", "Failed to find service token data"),
-    E.SERVICE_TOKEN_EXPIRED.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate expired service token"),
-    E.SERVICE_TOKEN_WRONG_SECRET.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate service token"),
-    E.API_KEY_MALFORMED.code: _INTERNAL_2023,
-    E.API_KEY_UNKNOWN.code: R(404, "api_key_data_not_found_error", "Failed to find API key data"),
-    E.API_KEY_EXPIRED.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate expired API key"),
-    E.API_KEY_WRONG_SECRET.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate API key"),
-    E.SERVICE_ACCOUNT_MALFORMED.code: _INTERNAL_2023,
-    E.SERVICE_ACCOUNT_UNKNOWN.code: R(404, "service_account_not_found_error", "Failed to find service account"),
-    E.SERVICE_ACCOUNT_WRONG_SECRET.code: R(
-        401, _UNAUTHORIZED_2023, "Failed to authenticate service account access key"
-    ),
-    E.IDENTITY_INVALID_CREDENTIALS.code: R(401, _UNAUTHORIZED_2023, "Invalid credentials"),
-    E.IDENTITY_TOKEN_REVOKED.code: R(401, _UNAUTHORIZED_2023, "Failed to authorize revoked access token"),
-    E.IDENTITY_RENEW_EXPIRED.code: R(401, _UNAUTHORIZED_2023, "Failed to renew MI access token due to TTL expiration"),
-    E.IDENTITY_RENEW_MAX_TTL.code: R(
-        401, _UNAUTHORIZED_2023, "Failed to renew MI access token due to Max TTL expiration"
-    ),
-    E.TOKEN_WRONG_PROJECT.code: R(
-        401, _UNAUTHORIZED_2023, "Failed service token authorization for the given workspace"
-    ),
-    E.TOKEN_ENVIRONMENT_DENIED.code: R(
-        401, _UNAUTHORIZED_2023, "Failed service token authorization for the given workspace environment"
-    ),
-    E.TOKEN_PERMISSION_DENIED.code: R(
-        401,
-        _UNAUTHORIZED_2023,
-        "Failed service token authorization for the given workspace environment action: {permission}",
-    ),
-    E.TOKEN_PATH_DENIED.code: R(401, _UNAUTHORIZED_2023, "Folder Permission Denied"),
-    E.ACCOUNT_ENVIRONMENT_DENIED.code: R(
-        401, _UNAUTHORIZED_2023, "Failed service account authorization for the given workspace environment"
-    ),
-    E.ACCOUNT_PERMISSION_DENIED.code: R(
-        401, _UNAUTHORIZED_2023, "Failed permissions authorization for workspace environment action : {permission}"
-    ),
-    E.ACCOUNT_OTHER_ORGANIZATION.code: R(
-        401, _UNAUTHORIZED_2023, "Failed service account authorization for the given service account"
-    ),
-    E.MEMBER_NOT_IN_PROJECT.code: R(404, "workspace_membership_not_found_error", "Failed to find workspace membership"),
-    E.MEMBER_ENVIRONMENT_DENIED.code: R(
-        401, _UNAUTHORIZED_2023, "Failed permissions authorization for workspace environment action : {permission}"
-    ),
-    E.MEMBER_ROLE_DENIED.code: R(400, "bad_request", "Failed authorization for membership role"),
-    E.IDENTITY_NOT_IN_PROJECT.code: R(401, _UNAUTHORIZED_2023, "Failed identity authorization for the given workspace"),
-    E.IDENTITY_ROLE_DENIED.code: R(
-        401,
-        _UNAUTHORIZED_2023,
-        "Failed identity authorization for the given workspace environment action: {permission}",
-    ),
-    E.ORG_NOT_MEMBER.code: R(404, "organization_membership_not_found_error", "Failed to find organization membership"),
-    E.ORG_ROLE_DENIED.code: R(401, _UNAUTHORIZED_2023, "Failed to validate organization membership role"),
-    E.PROJECT_NOT_FOUND.code: R(404, "workspace_not_found_error", "Failed to find workspace"),
-    E.ORG_NOT_FOUND.code: R(404, "organization_not_found_error", "Failed to find organization"),
-    E.SERVICE_ACCOUNT_NOT_FOUND.code: R(404, "service_account_not_found_error", "Failed to find service account"),
-    E.SERVICE_TOKEN_NOT_FOUND.code: R(404, "service_token_data_not_found_error", "Failed to find service token data"),
-    E.MEMBERSHIP_NOT_FOUND.code: R(404, "membership_not_found_error", "Failed to find membership"),
-    E.ENVIRONMENT_NOT_FOUND.code: R(400, "bad_request", "Failed to validate workspace environment"),
-    E.FOLDER_NOT_FOUND.code: R(500, "internal_server_error", "Folder not found"),
-    E.SECRET_NOT_FOUND.code: R(404, "secret_not_found_error", "The requested secret was not found"),
-    E.PROJECT_KEY_NOT_FOUND.code: _INTERNAL_2023,
-    E.E2EE_ENABLED.code: R(
-        400, "bad_request", "Failed workspace authorization due to end-to-end encryption not being disabled"
-    ),
-    E.SECRET_EXISTS.code: R(400, "bad_request", "Failed to create secret that already exists"),
-    E.PERSONAL_WITHOUT_SHARED.code: R(
-        400, "bad_request", "Failed to create personal secret override for no corresponding shared secret"
-    ),
-    E.FOLDER_EXISTS.code: R(400, "bad_request", "Folder with this name already exists"),
-    E.PERMISSION_EXISTS.code: R(400, "bad_request", "Failed to add service account permission that already exists"),
-    E.ENVIRONMENT_INVALID.code: R(400, "bad_request", "Failed to validate workspace environment"),
-    E.VALIDATION.code: R(400, "validation_error", "The request failed validation"),
-    E.BAD_JSON.code: _INTERNAL_2023,
-    E.BAD_REQUEST.code: R(400, "bad_request", "{message}"),
-    E.ROUTE_NOT_FOUND.code: R(404, "route_not_found", "The requested source '({method}){url}' was not found"),
-    E.RATE_LIMITED.code: R(429, "", "Too many requests, please try again later.", shape="text"),
-    E.INTERNAL.code: _INTERNAL_2023,
-}
+TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
+    {
+        E.MISSING_CREDENTIALS.code: R(400, "bad_request", "Missing Authorization or X-API-KEY in request header."),
+        E.EMPTY_CREDENTIALS.code: R(400, "bad_request", "Missing valid Authorization or X-API-KEY in request header."),
+        E.UNSUPPORTED_SCHEME.code: R(
+            400, "bad_request", "The provided authentication type '{scheme}' is not supported."
+        ),
+        E.MODE_NOT_ACCEPTED.code: R(400, "bad_request", "The provided authentication type is not supported."),
+        E.INVALID_JWT.code: _INTERNAL_2023,
+        E.EXPIRED_JWT.code: R(401, _UNAUTHORIZED_2023, "Token expired"),
+        E.SERVICE_TOKEN_MALFORMED.code: _INTERNAL_2023,
+        E.SERVICE_TOKEN_UNKNOWN.code: R(404, "service_token_data_not_found_error", "Failed to find service token data"),
+        E.SERVICE_TOKEN_EXPIRED.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate expired service token"),
+        E.SERVICE_TOKEN_WRONG_SECRET.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate service token"),
+        E.API_KEY_MALFORMED.code: _INTERNAL_2023,
+        E.API_KEY_UNKNOWN.code: R(404, "api_key_data_not_found_error", "Failed to find API key data"),
+        E.API_KEY_EXPIRED.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate expired API key"),
+        E.API_KEY_WRONG_SECRET.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate API key"),
+        E.SERVICE_ACCOUNT_MALFORMED.code: _INTERNAL_2023,
+        E.SERVICE_ACCOUNT_UNKNOWN.code: R(404, "service_account_not_found_error", "Failed to find service account"),
+        E.SERVICE_ACCOUNT_WRONG_SECRET.code: R(
+            401, _UNAUTHORIZED_2023, "Failed to authenticate service account access key"
+        ),
+        E.IDENTITY_INVALID_CREDENTIALS.code: R(401, _UNAUTHORIZED_2023, "Invalid credentials"),
+        E.IDENTITY_TOKEN_REVOKED.code: R(401, _UNAUTHORIZED_2023, "Failed to authorize revoked access token"),
+        E.IDENTITY_RENEW_EXPIRED.code: R(
+            401, _UNAUTHORIZED_2023, "Failed to renew MI access token due to TTL expiration"
+        ),
+        E.IDENTITY_RENEW_MAX_TTL.code: R(
+            401, _UNAUTHORIZED_2023, "Failed to renew MI access token due to Max TTL expiration"
+        ),
+        E.TOKEN_WRONG_PROJECT.code: R(
+            401, _UNAUTHORIZED_2023, "Failed service token authorization for the given workspace"
+        ),
+        E.TOKEN_ENVIRONMENT_DENIED.code: R(
+            401, _UNAUTHORIZED_2023, "Failed service token authorization for the given workspace environment"
+        ),
+        E.TOKEN_PERMISSION_DENIED.code: R(
+            401,
+            _UNAUTHORIZED_2023,
+            "Failed service token authorization for the given workspace environment action: {permission}",
+        ),
+        E.TOKEN_PATH_DENIED.code: R(401, _UNAUTHORIZED_2023, "Folder Permission Denied"),
+        E.ACCOUNT_ENVIRONMENT_DENIED.code: R(
+            401, _UNAUTHORIZED_2023, "Failed service account authorization for the given workspace environment"
+        ),
+        E.ACCOUNT_PERMISSION_DENIED.code: R(
+            401, _UNAUTHORIZED_2023, "Failed permissions authorization for workspace environment action : {permission}"
+        ),
+        E.ACCOUNT_OTHER_ORGANIZATION.code: R(
+            401, _UNAUTHORIZED_2023, "Failed service account authorization for the given service account"
+        ),
+        E.MEMBER_NOT_IN_PROJECT.code: R(
+            404, "workspace_membership_not_found_error", "Failed to find workspace membership"
+        ),
+        E.MEMBER_ENVIRONMENT_DENIED.code: R(
+            401, _UNAUTHORIZED_2023, "Failed permissions authorization for workspace environment action : {permission}"
+        ),
+        E.MEMBER_ROLE_DENIED.code: R(400, "bad_request", "Failed authorization for membership role"),
+        E.IDENTITY_NOT_IN_PROJECT.code: R(
+            401, _UNAUTHORIZED_2023, "Failed identity authorization for the given workspace"
+        ),
+        E.IDENTITY_ROLE_DENIED.code: R(
+            401,
+            _UNAUTHORIZED_2023,
+            "Failed identity authorization for the given workspace environment action: {permission}",
+        ),
+        E.ORG_NOT_MEMBER.code: R(
+            404, "organization_membership_not_found_error", "Failed to find organization membership"
+        ),
+        E.ORG_ROLE_DENIED.code: R(401, _UNAUTHORIZED_2023, "Failed to validate organization membership role"),
+        E.PROJECT_NOT_FOUND.code: R(404, "workspace_not_found_error", "Failed to find workspace"),
+        E.ORG_NOT_FOUND.code: R(404, "organization_not_found_error", "Failed to find organization"),
+        E.SERVICE_ACCOUNT_NOT_FOUND.code: R(404, "service_account_not_found_error", "Failed to find service account"),
+        E.SERVICE_TOKEN_NOT_FOUND.code: R(
+            404, "service_token_data_not_found_error", "Failed to find service token data"
+        ),
+        E.MEMBERSHIP_NOT_FOUND.code: R(404, "membership_not_found_error", "Failed to find membership"),
+        E.ENVIRONMENT_NOT_FOUND.code: R(400, "bad_request", "Failed to validate workspace environment"),
+        E.FOLDER_NOT_FOUND.code: R(500, "internal_server_error", "Folder not found"),
+        E.SECRET_NOT_FOUND.code: R(404, "secret_not_found_error", "The requested secret was not found"),
+        E.PROJECT_KEY_NOT_FOUND.code: _INTERNAL_2023,
+        E.E2EE_ENABLED.code: R(
+            400, "bad_request", "Failed workspace authorization due to end-to-end encryption not being disabled"
+        ),
+        E.SECRET_EXISTS.code: R(400, "bad_request", "Failed to create secret that already exists"),
+        E.PERSONAL_WITHOUT_SHARED.code: R(
+            400, "bad_request", "Failed to create personal secret override for no corresponding shared secret"
+        ),
+        E.FOLDER_EXISTS.code: R(400, "bad_request", "Folder with this name already exists"),
+        E.PERMISSION_EXISTS.code: R(400, "bad_request", "Failed to add service account permission that already exists"),
+        E.ENVIRONMENT_INVALID.code: R(400, "bad_request", "Failed to validate workspace environment"),
+        E.VALIDATION.code: R(400, "validation_error", "The request failed validation"),
+        E.BAD_JSON.code: _INTERNAL_2023,
+        E.BAD_REQUEST.code: R(400, "bad_request", "{message}"),
+        E.ROUTE_NOT_FOUND.code: R(404, "route_not_found", "The requested source '({method}){url}' was not found"),
+        E.RATE_LIMITED.code: R(429, "", "Too many requests, please try again later.", shape="text"),
+        E.INTERNAL.code: _INTERNAL_2023,
+    }
+)
 
 _NOT_ALLOWED = "You are not allowed to access this resource"
 _DENIED = R(403, "PermissionDenied", "You are not allowed to {action} on secrets")
 _MALFORMED_JWT = "The provided access token is malformed. Please use a valid token or generate a new one and try again."
 _SOMETHING = R(500, "InternalServerError", "Something went wrong")
 
-TABLE_LATEST: dict[str, Rendering] = {
-    E.MISSING_CREDENTIALS.code: R(401, "UnauthorizedError", "Token missing"),
-    E.EMPTY_CREDENTIALS.code: R(403, "TokenError", "jwt must be provided"),
-    E.UNSUPPORTED_SCHEME.code: R(403, "TokenError", _MALFORMED_JWT),
-    E.MODE_NOT_ACCEPTED.code: R(403, "Forbidden access to {url}", _NOT_ALLOWED),
-    E.INVALID_JWT.code: R(403, "TokenError", _MALFORMED_JWT),
-    E.EXPIRED_JWT.code: R(403, "TokenError", "Your token has expired. Please re-authenticate."),
-    E.SERVICE_TOKEN_MALFORMED.code: _SOMETHING,
-    E.SERVICE_TOKEN_UNKNOWN.code: R(404, "NotFound", "Service token with ID '{id}' not found"),
-    E.SERVICE_TOKEN_EXPIRED.code: R(403, "ForbiddenError", "Service token has expired"),
-    E.SERVICE_TOKEN_WRONG_SECRET.code: R(401, "UnauthorizedError", "Invalid service token"),
-    E.API_KEY_MALFORMED.code: _SOMETHING,
-    E.API_KEY_UNKNOWN.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
-    E.API_KEY_EXPIRED.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
-    E.API_KEY_WRONG_SECRET.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
-    # Service accounts left Infisical in Nov 2023; the fake keeps serving them and renders their
-    # authentication failures the way today's server renders any invalid credential.
-    E.SERVICE_ACCOUNT_MALFORMED.code: _SOMETHING,
-    E.SERVICE_ACCOUNT_UNKNOWN.code: R(401, "UnauthorizedError", "Failed to find service account"),
-    E.SERVICE_ACCOUNT_WRONG_SECRET.code: R(
-        401, "UnauthorizedError", "Failed to authenticate service account access key"
-    ),
-    E.IDENTITY_INVALID_CREDENTIALS.code: R(401, "UnauthorizedError", "Invalid credentials"),
-    E.IDENTITY_TOKEN_REVOKED.code: R(
-        401, "UnauthorizedError", "Failed to authorize revoked access token, access token is revoked"
-    ),
-    E.IDENTITY_RENEW_EXPIRED.code: R(401, "UnauthorizedError", "Failed to renew MI access token due to TTL expiration"),
-    E.IDENTITY_RENEW_MAX_TTL.code: R(
-        401, "UnauthorizedError", "Failed to renew MI access token due to Max TTL expiration"
-    ),
-    E.TOKEN_WRONG_PROJECT.code: R(
-        403, "ForbiddenError", "Service token not a part of the specified project with ID {project_id}"
-    ),
-    E.TOKEN_ENVIRONMENT_DENIED.code: _DENIED,
-    E.TOKEN_PERMISSION_DENIED.code: _DENIED,
-    E.TOKEN_PATH_DENIED.code: _DENIED,
-    E.ACCOUNT_ENVIRONMENT_DENIED.code: _DENIED,
-    E.ACCOUNT_PERMISSION_DENIED.code: _DENIED,
-    E.ACCOUNT_OTHER_ORGANIZATION.code: R(403, "ForbiddenError", _NOT_ALLOWED),
-    E.MEMBER_NOT_IN_PROJECT.code: R(403, "User not a part of the specified project", _NOT_ALLOWED),
-    E.MEMBER_ENVIRONMENT_DENIED.code: _DENIED,
-    E.MEMBER_ROLE_DENIED.code: R(403, "PermissionDenied", "You are not allowed to {action}"),
-    E.IDENTITY_NOT_IN_PROJECT.code: R(403, "Identity not a member of the specified project", _NOT_ALLOWED),
-    E.IDENTITY_ROLE_DENIED.code: _DENIED,
-    E.ORG_NOT_MEMBER.code: R(403, "User not a part of the specified organization", _NOT_ALLOWED),
-    E.ORG_ROLE_DENIED.code: R(403, "PermissionDenied", "You are not allowed to read on workspace"),
-    E.PROJECT_NOT_FOUND.code: R(404, "NotFound", "Project with ID '{project_id}' not found"),
-    E.ORG_NOT_FOUND.code: R(404, "NotFound", "Organization with ID '{organization_id}' not found"),
-    E.SERVICE_ACCOUNT_NOT_FOUND.code: R(404, "NotFound", "Service account with ID '{id}' not found"),
-    E.SERVICE_TOKEN_NOT_FOUND.code: R(404, "NotFound", "Service token with ID '{id}' not found"),
-    E.MEMBERSHIP_NOT_FOUND.code: R(404, "NotFound", "Membership with ID '{id}' not found"),
-    E.ENVIRONMENT_NOT_FOUND.code: R(
-        404, "NotFound", "Environment with slug '{environment}' in project with ID '{project_id}' not found"
-    ),
-    E.FOLDER_NOT_FOUND.code: R(
-        404, "NotFound", "Folder with path '{path}' in environment with slug '{environment}' not found"
-    ),
-    E.SECRET_NOT_FOUND.code: R(404, "NotFound", "Secret with name '{name}' not found"),
-    E.PROJECT_KEY_NOT_FOUND.code: R(404, "NotFound", "Project key not found"),
-    E.E2EE_ENABLED.code: R(
-        404,
-        "bot_not_found_error",
-        "Project bot for project with ID '{project_id}' not found. Please upgrade your project.",
-    ),
-    E.SECRET_EXISTS.code: R(400, "BadRequest", "Secret already exist"),
-    E.PERSONAL_WITHOUT_SHARED.code: R(
-        400, "BadRequest", "Failed to create personal secret override for no corresponding shared secret"
-    ),
-    E.FOLDER_EXISTS.code: R(400, "BadRequest", "Folder with name '{name}' already exists"),
-    E.PERMISSION_EXISTS.code: R(400, "BadRequest", "Service account permission already exists"),
-    E.ENVIRONMENT_INVALID.code: R(400, "BadRequest", "Environment with slug '{environment}' not found"),
-    E.VALIDATION.code: R(422, "ValidationFailure", ""),
-    E.BAD_JSON.code: _SOMETHING,
-    E.BAD_REQUEST.code: R(400, "BadRequest", "{message}"),
-    E.ROUTE_NOT_FOUND.code: R(404, "Not Found", "Route {method}:{url} not found", shape="fastify-default"),
-    E.RATE_LIMITED.code: R(429, "RateLimitExceeded", "Rate limit exceeded. Please try again in {retry_after} seconds"),
-    E.INTERNAL.code: _SOMETHING,
-}
+TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
+    {
+        E.MISSING_CREDENTIALS.code: R(401, "UnauthorizedError", "Token missing"),
+        E.EMPTY_CREDENTIALS.code: R(403, "TokenError", "jwt must be provided"),
+        E.UNSUPPORTED_SCHEME.code: R(403, "TokenError", _MALFORMED_JWT),
+        E.MODE_NOT_ACCEPTED.code: R(403, "Forbidden access to {url}", _NOT_ALLOWED),
+        E.INVALID_JWT.code: R(403, "TokenError", _MALFORMED_JWT),
+        E.EXPIRED_JWT.code: R(403, "TokenError", "Your token has expired. Please re-authenticate."),
+        E.SERVICE_TOKEN_MALFORMED.code: _SOMETHING,
+        E.SERVICE_TOKEN_UNKNOWN.code: R(404, "NotFound", "Service token with ID '{id}' not found"),
+        E.SERVICE_TOKEN_EXPIRED.code: R(403, "ForbiddenError", "Service token has expired"),
+        E.SERVICE_TOKEN_WRONG_SECRET.code: R(401, "UnauthorizedError", "Invalid service token"),
+        E.API_KEY_MALFORMED.code: _SOMETHING,
+        E.API_KEY_UNKNOWN.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
+        E.API_KEY_EXPIRED.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
+        E.API_KEY_WRONG_SECRET.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
+        # Service accounts left Infisical in Nov 2023; the fake keeps serving them and renders their
+        # authentication failures the way today's server renders any invalid credential.
+        E.SERVICE_ACCOUNT_MALFORMED.code: _SOMETHING,
+        E.SERVICE_ACCOUNT_UNKNOWN.code: R(401, "UnauthorizedError", "Failed to find service account"),
+        E.SERVICE_ACCOUNT_WRONG_SECRET.code: R(
+            401, "UnauthorizedError", "Failed to authenticate service account access key"
+        ),
+        E.IDENTITY_INVALID_CREDENTIALS.code: R(401, "UnauthorizedError", "Invalid credentials"),
+        E.IDENTITY_TOKEN_REVOKED.code: R(
+            401, "UnauthorizedError", "Failed to authorize revoked access token, access token is revoked"
+        ),
+        E.IDENTITY_RENEW_EXPIRED.code: R(
+            401, "UnauthorizedError", "Failed to renew MI access token due to TTL expiration"
+        ),
+        E.IDENTITY_RENEW_MAX_TTL.code: R(
+            401, "UnauthorizedError", "Failed to renew MI access token due to Max TTL expiration"
+        ),
+        E.TOKEN_WRONG_PROJECT.code: R(
+            403, "ForbiddenError", "Service token not a part of the specified project with ID {project_id}"
+        ),
+        E.TOKEN_ENVIRONMENT_DENIED.code: _DENIED,
+        E.TOKEN_PERMISSION_DENIED.code: _DENIED,
+        E.TOKEN_PATH_DENIED.code: _DENIED,
+        E.ACCOUNT_ENVIRONMENT_DENIED.code: _DENIED,
+        E.ACCOUNT_PERMISSION_DENIED.code: _DENIED,
+        E.ACCOUNT_OTHER_ORGANIZATION.code: R(403, "ForbiddenError", _NOT_ALLOWED),
+        E.MEMBER_NOT_IN_PROJECT.code: R(403, "User not a part of the specified project", _NOT_ALLOWED),
+        E.MEMBER_ENVIRONMENT_DENIED.code: _DENIED,
+        E.MEMBER_ROLE_DENIED.code: R(403, "PermissionDenied", "You are not allowed to {action}"),
+        E.IDENTITY_NOT_IN_PROJECT.code: R(403, "Identity not a member of the specified project", _NOT_ALLOWED),
+        E.IDENTITY_ROLE_DENIED.code: _DENIED,
+        E.ORG_NOT_MEMBER.code: R(403, "User not a part of the specified organization", _NOT_ALLOWED),
+        E.ORG_ROLE_DENIED.code: R(403, "PermissionDenied", "You are not allowed to read on workspace"),
+        E.PROJECT_NOT_FOUND.code: R(404, "NotFound", "Project with ID '{project_id}' not found"),
+        E.ORG_NOT_FOUND.code: R(404, "NotFound", "Organization with ID '{organization_id}' not found"),
+        E.SERVICE_ACCOUNT_NOT_FOUND.code: R(404, "NotFound", "Service account with ID '{id}' not found"),
+        E.SERVICE_TOKEN_NOT_FOUND.code: R(404, "NotFound", "Service token with ID '{id}' not found"),
+        E.MEMBERSHIP_NOT_FOUND.code: R(404, "NotFound", "Membership with ID '{id}' not found"),
+        E.ENVIRONMENT_NOT_FOUND.code: R(
+            404, "NotFound", "Environment with slug '{environment}' in project with ID '{project_id}' not found"
+        ),
+        E.FOLDER_NOT_FOUND.code: R(
+            404, "NotFound", "Folder with path '{path}' in environment with slug '{environment}' not found"
+        ),
+        E.SECRET_NOT_FOUND.code: R(404, "NotFound", "Secret with name '{name}' not found"),
+        E.PROJECT_KEY_NOT_FOUND.code: R(404, "NotFound", "Project key not found"),
+        E.E2EE_ENABLED.code: R(
+            404,
+            "bot_not_found_error",
+            "Project bot for project with ID '{project_id}' not found. Please upgrade your project.",
+        ),
+        E.SECRET_EXISTS.code: R(400, "BadRequest", "Secret already exist"),
+        E.PERSONAL_WITHOUT_SHARED.code: R(
+            400, "BadRequest", "Failed to create personal secret override for no corresponding shared secret"
+        ),
+        E.FOLDER_EXISTS.code: R(400, "BadRequest", "Folder with name '{name}' already exists"),
+        E.PERMISSION_EXISTS.code: R(400, "BadRequest", "Service account permission already exists"),
+        E.ENVIRONMENT_INVALID.code: R(400, "BadRequest", "Environment with slug '{environment}' not found"),
+        E.VALIDATION.code: R(422, "ValidationFailure", ""),
+        E.BAD_JSON.code: _SOMETHING,
+        E.BAD_REQUEST.code: R(400, "BadRequest", "{message}"),
+        E.ROUTE_NOT_FOUND.code: R(404, "Not Found", "Route {method}:{url} not found", shape="fastify-default"),
+        E.RATE_LIMITED.code: R(
+            429, "RateLimitExceeded", "Rate limit exceeded. Please try again in {retry_after} seconds"
+        ),
+        E.INTERNAL.code: _SOMETHING,
+    }
+)
 
 LATEST = Profile(
     name="latest",
     description="today's Infisical: 401 bad credentials, 403 denied, 422 validation, {reqId, statusCode, message, error}",
     table=TABLE_LATEST,
     authenticate_before_mode_check=True,
+    api_key_wins=True,
     request_ids=True,
+    zod_validation_messages=True,
 )
 Y2023 = Profile(
     name="2023",
     description="mid-2023 Infisical: 400 header and mode problems, 401 wrong secrets, expiry and scope denials",
     table=TABLE_2023,
     validate_before_auth=True,
+    validation_context=True,
 )
 
-PROFILES: dict[str, Profile] = {LATEST.name: LATEST, Y2023.name: Y2023}
+PROFILES: Mapping[str, Profile] = MappingProxyType({LATEST.name: LATEST, Y2023.name: Y2023})
 
 
 def get_profile(name: str | Profile) -> Profile:

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
-from .routing import SERVICE_TOKEN, Arg, Call, route
+from .routing import SERVICE_TOKEN, Arg, Call, RouteTable
 from .secrets import (
     ALL_MODES,
     TYPES,
@@ -26,6 +26,8 @@ from .secrets import (
     project_of,
 )
 from .state import Folder, Project, Secret, has_glob, normalize_secret_path
+
+_routes = RouteTable()
 
 HIDDEN = "<hidden-by-infisical>"
 _REFERENCE = re.compile(r"\$\{([^}]+)\}")
@@ -138,7 +140,7 @@ _FLAGS = (
 )
 
 
-@route(
+@_routes.route(
     "GET",
     "/api/v3/secrets/raw",
     ALL_MODES,
@@ -156,7 +158,7 @@ def list_raw(call: Call) -> dict[str, Any]:
     )
 
 
-@route(
+@_routes.route(
     "GET",
     "/api/v4/secrets",
     ALL_MODES,
@@ -185,7 +187,7 @@ def list_v4(call: Call) -> dict[str, Any]:
 _NAME = Arg("secretName", "path")
 
 
-@route(
+@_routes.route(
     "GET",
     "/api/v3/secrets/raw/:secretName",
     ALL_MODES,
@@ -206,7 +208,7 @@ _WRITE_SCOPE = (
 )
 
 
-@route(
+@_routes.route(
     "POST",
     "/api/v3/secrets/raw/:secretName",
     ALL_MODES,
@@ -237,7 +239,7 @@ def create_raw(call: Call) -> dict[str, Any]:
     return {"secret": raw_doc(secret)}
 
 
-@route(
+@_routes.route(
     "PATCH",
     "/api/v3/secrets/raw/:secretName",
     ALL_MODES,
@@ -251,7 +253,7 @@ def create_raw(call: Call) -> dict[str, Any]:
     ],
 )
 def update_raw(call: Call) -> dict[str, Any]:
-    from ..crypto import encrypt_symmetric
+    from ..crypto import cipher_fields, encrypt_symmetric
 
     project, _, folder = _access(call, "write", "edit")
     a = call.args
@@ -264,23 +266,23 @@ def update_raw(call: Call) -> dict[str, Any]:
     ):
         if a[arg] is not None:
             sealed = encrypt_symmetric(a[arg], project.key)
-            fields.update(
-                {f"{prefix}Ciphertext": sealed.ciphertext, f"{prefix}IV": sealed.iv, f"{prefix}Tag": sealed.tag}
-            )
+            fields.update(cipher_fields(prefix, sealed))
     new_name = a["newSecretName"]
     if new_name and new_name != secret.name:
         if call.state.find_secret(project, folder, new_name, secret.type, secret.user) is not None:
             raise ApiError(E.SECRET_EXISTS, name=new_name)
         call.state.rename_secret(secret, new_name)
-    if a["skipMultilineEncoding"] is not None:
-        secret.skip_multiline_encoding = a["skipMultilineEncoding"]
-    return {"secret": raw_doc(call.state.update_secret(secret, fields))}
+    updated = call.state.update_secret(secret, fields, skip_multiline_encoding=a["skipMultilineEncoding"])
+    return {"secret": raw_doc(updated)}
 
 
-@route("DELETE", "/api/v3/secrets/raw/:secretName", ALL_MODES, [_NAME, *_WRITE_SCOPE])
+@_routes.route("DELETE", "/api/v3/secrets/raw/:secretName", ALL_MODES, [_NAME, *_WRITE_SCOPE])
 def delete_raw(call: Call) -> dict[str, Any]:
     project, _, folder = _access(call, "write", "delete")
     secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"])
     doc = raw_doc(secret)
     call.state.remove_secret(secret)
     return {"secret": doc}
+
+
+ROUTES = _routes.freeze()

@@ -1,7 +1,9 @@
 """How the fake's API modules declare routes: method, path, accepted auth modes, parameters.
 
-Each API module (``secrets.py``, ``service_tokens.py`` …) decorates its handlers with
-:func:`route`. A handler receives a :class:`Call` — the request, the path parameters, the
+Each API module (``secrets.py``, ``service_tokens.py`` …) declares its routes on a
+:class:`RouteTable` of its own (``@_routes.route(...)``) and publishes them as an immutable tuple,
+``ROUTES = _routes.freeze()``; :mod:`~pytest_infisical.fake.api` collects them from one explicit
+tuple of modules. There is no global registry. A route function receives a :class:`Call` — the request, the path parameters, the
 validated arguments and the authenticated principal — and returns a JSON-ready value (sent with
 status 200, as Infisical does for every success) or a :class:`~pytest_infisical.http.Response`.
 Errors are raised as :class:`~pytest_infisical.fake.apierror.ApiError`; the profile renders them.
@@ -16,13 +18,15 @@ from urllib.parse import parse_qsl
 
 import attrs
 
+from ..credential_headers import API_KEY, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN
 from ..http import Request
 from . import apierror as E
 from .apierror import ApiError
 
 if TYPE_CHECKING:
+    from ..credential_headers import Presented
     from .auth import Principal
-    from .core import FakeInfisical
+    from .handler import FakeHandler
     from .profiles import Profile
     from .state import State
 
@@ -35,15 +39,12 @@ __all__ = [
     "Arg",
     "Call",
     "RouteSpec",
-    "route",
+    "RouteTable",
 ]
 
-# auth modes, as the journal names them (Infisical's own names in brackets)
-API_KEY = "api_key"  # apiKey
-SERVICE_TOKEN = "service_token"  # serviceToken
-SERVICE_ACCOUNT = "service_account"  # serviceAccount
-MACHINE_IDENTITY = "machine_identity"  # identityAccessToken
-JWT = "jwt"  # a user's session token (the fake issues none, but routes still declare it)
+# the auth modes a route accepts: the journal's names (credential_headers.AuthMode), plus a user's
+# session JWT, which the fake issues none of but routes still declare
+JWT = "jwt"
 
 _MISSING = object()
 _TYPE_NAMES = {str: "string", bool: "boolean", int: "number", list: "array", dict: "object"}
@@ -72,36 +73,62 @@ class RouteSpec:
     early_validation: bool = False
 
 
-REGISTRY: list[RouteSpec] = []
+class RouteTable:
+    """The routes of one API module, declared while it is imported and then frozen into a tuple."""
 
+    def __init__(self) -> None:
+        self._specs: Optional[list[RouteSpec]] = []
 
-def route(
-    method: str,
-    path: str,
-    modes: Sequence[str] = (),
-    args: Sequence[Arg] = (),
-    early_validation: bool = False,
-) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
-    """Declare a handler. ``modes`` empty means the route takes no credentials (login, status)."""
+    def route(
+        self,
+        method: str,
+        path: str,
+        modes: Sequence[str] = (),
+        args: Sequence[Arg] = (),
+        early_validation: bool = False,
+    ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
+        """Declare a route function. ``modes`` empty means the route takes no credentials (login, status)."""
 
-    def register(func: Callable[[Call], Any]) -> Callable[[Call], Any]:
-        REGISTRY.append(RouteSpec(method.upper(), path, frozenset(modes), tuple(args), func, early_validation))
-        return func
+        def declare(func: Callable[[Call], Any]) -> Callable[[Call], Any]:
+            self._add(RouteSpec(method.upper(), path, frozenset(modes), tuple(args), func, early_validation))
+            return func
 
-    return register
+        return declare
+
+    def session_only(self, method: str, path: str) -> None:
+        """Declare a route that only a logged-in user's session (a dashboard JWT) may call.
+
+        The fake issues no user sessions, so every credential it does issue gets the profile's
+        "mode not accepted" answer here — exactly what the real server answers an API key, a service
+        token, a service account or a machine identity on these routes.
+        """
+        self._add(RouteSpec(method.upper(), path, frozenset((JWT,)), (), _needs_session))
+
+    def _add(self, spec: RouteSpec) -> None:
+        if self._specs is None:
+            raise RuntimeError(f"route {spec.method} {spec.path} declared after its module's ROUTES were frozen")
+        self._specs.append(spec)
+
+    def freeze(self) -> tuple[RouteSpec, ...]:
+        """The declared routes, as the module's immutable ``ROUTES``; no route can be added after."""
+        specs, self._specs = tuple(self._specs or ()), None
+        return specs
 
 
 class Call:
     """Everything a handler needs about one request."""
 
-    __slots__ = ("_body", "args", "fake", "params", "principal", "raw_path", "request")
+    __slots__ = ("_body", "args", "fake", "params", "presented", "principal", "raw_path", "request")
 
-    def __init__(self, fake: FakeInfisical, request: Request, params: dict[str, str], raw_path: str) -> None:
+    def __init__(self, fake: FakeHandler, request: Request, params: dict[str, str], raw_path: str) -> None:
         self.fake = fake
         self.request = request
         self.params = params
         self.raw_path = raw_path
         self.args: dict[str, Any] = {}
+        #: the credential the request presents, once authentication read it
+        self.presented: Optional[Presented] = None
+        #: who made the request, once authentication verified it
         self.principal: Optional[Principal] = None
         self._body: Any = _MISSING
 
@@ -210,13 +237,3 @@ def _coerce(raw: Any, arg: Arg) -> tuple[Any, Optional[dict[str, Any]]]:
 
 def _needs_session(call: Call) -> Any:  # pragma: no cover - unreachable: the fake issues no user sessions
     raise ApiError(E.INTERNAL)
-
-
-def session_only(method: str, path: str) -> None:
-    """Declare a route that only a logged-in user's session (a dashboard JWT) may call.
-
-    The fake issues no user sessions, so every credential it does issue gets the profile's
-    "mode not accepted" answer here — exactly what the real server answers an API key, a service
-    token, a service account or a machine identity on these routes.
-    """
-    route(method, path, (JWT,))(_needs_session)

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .. import crypto
 from ..http import RawJson, encode_json
 from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
-from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, route
-from .state import Folder, Project, Secret, User, iso, normalize_secret_path
+from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, RouteTable
+from .state import Folder, Project, Secret, State, User, iso, normalize_secret_path
+
+_routes = RouteTable()
 
 ALL_MODES = (JWT, API_KEY, SERVICE_TOKEN, SERVICE_ACCOUNT, MACHINE_IDENTITY)
 TYPES = ("shared", "personal")
-CIPHER_FIELDS = tuple(f"secret{part}{kind}" for part in ("Key", "Value") for kind in ("Ciphertext", "IV", "Tag"))
-COMMENT_FIELDS = ("secretCommentCiphertext", "secretCommentIV", "secretCommentTag")
-VALUE_FIELDS = CIPHER_FIELDS[3:]
+#: the name and value cipher fields a write must carry; the comment's are optional (names: crypto.CIPHER_FIELDS)
+CIPHER_FIELDS = (*crypto.CIPHER_FIELDS["secretKey"], *crypto.CIPHER_FIELDS["secretValue"])
+COMMENT_FIELDS = crypto.CIPHER_FIELDS["secretComment"]
+VALUE_FIELDS = crypto.CIPHER_FIELDS["secretValue"]
 
 
 # ---- shared with the raw routes ------------------------------------------------------------
@@ -126,12 +130,13 @@ def encrypted_doc(secret: Secret) -> dict[str, Any]:
     return doc
 
 
-def encrypted_fragment(secret: Secret) -> RawJson:
-    """The encrypted document, serialized once per version of the secret (lists reuse it)."""
-    cached = secret.rendered.get("encrypted")
-    if cached is None:
-        cached = secret.rendered["encrypted"] = RawJson(encode_json(encrypted_doc(secret)))
-    return cached  # type: ignore[return-value]
+def _encrypted_json(secret: Secret) -> RawJson:
+    return RawJson(encode_json(encrypted_doc(secret)))
+
+
+def encrypted_fragment(state: State, secret: Secret) -> RawJson:
+    """The encrypted document, serialized once per (id, version) of the secret (lists reuse it)."""
+    return state.rendered("encrypted", secret, _encrypted_json)  # type: ignore[return-value]
 
 
 def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> list[dict[str, Any]]:
@@ -160,10 +165,7 @@ def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> lis
 def ensure_comment(call: Call, project: Project, fields: dict[str, str]) -> None:
     """A secret without a comment still carries an encrypted empty comment, as the server stores it."""
     if not all(fields.get(name) is not None for name in COMMENT_FIELDS):
-        from ..crypto import encrypt_symmetric
-
-        empty = encrypt_symmetric("", project.key)
-        fields.update(secretCommentCiphertext=empty.ciphertext, secretCommentIV=empty.iv, secretCommentTag=empty.tag)
+        fields.update(crypto.cipher_fields("secretComment", crypto.encrypt_symmetric("", project.key)))
 
 
 # ---- routes --------------------------------------------------------------------------------
@@ -178,7 +180,7 @@ _TYPE_B = Arg("type", "body", choices=TYPES)
 _NAME = Arg("secretName", "path")
 
 
-@route(
+@_routes.route(
     "GET",
     "/api/v3/secrets",
     ALL_MODES,
@@ -188,18 +190,22 @@ _NAME = Arg("secretName", "path")
 def list_secrets(call: Call) -> RawJson:
     project, folder = access(call, "read", "describeSecret")
     secrets = call.state.folder_secrets(project, folder, acting_user(call))
-    imports = imports_of(call, project, folder, encrypted_fragment) if call.args["include_imports"] == "true" else []
+    imports = (
+        imports_of(call, project, folder, lambda s: encrypted_fragment(call.state, s))
+        if call.args["include_imports"] == "true"
+        else []
+    )
     # assembled from the per-secret cached fragments: {"secrets": [...], "imports": [...]}
     return RawJson(
         b'{"secrets":['
-        + b",".join(encrypted_fragment(s) for s in secrets)
+        + b",".join(encrypted_fragment(call.state, s) for s in secrets)
         + b'],"imports":'
         + encode_json(imports)
         + b"}"
     )
 
 
-@route(
+@_routes.route(
     "GET",
     "/api/v3/secrets/:secretName",
     ALL_MODES,
@@ -211,7 +217,7 @@ def get_secret(call: Call) -> dict[str, Any]:
     return {"secret": encrypted_doc(find(call, project, folder, call.args["secretName"], call.args["type"]))}
 
 
-@route(
+@_routes.route(
     "POST",
     "/api/v3/secrets/:secretName",
     ALL_MODES,
@@ -236,7 +242,7 @@ def create_secret(call: Call) -> dict[str, Any]:
     return {"secret": encrypted_doc(secret)}
 
 
-@route(
+@_routes.route(
     "PATCH",
     "/api/v3/secrets/:secretName",
     ALL_MODES,
@@ -260,7 +266,7 @@ def update_secret(call: Call) -> dict[str, Any]:
     return {"secret": encrypted_doc(call.state.update_secret(secret, fields))}
 
 
-@route(
+@_routes.route(
     "DELETE",
     "/api/v3/secrets/:secretName",
     ALL_MODES,
@@ -272,3 +278,6 @@ def delete_secret(call: Call) -> dict[str, Any]:
     secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"])
     call.state.remove_secret(secret)
     return {"secret": encrypted_doc(secret)}
+
+
+ROUTES = _routes.freeze()

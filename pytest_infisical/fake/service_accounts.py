@@ -6,8 +6,10 @@ from typing import Any
 
 from . import apierror as E
 from .apierror import ApiError
-from .routing import JWT, SERVICE_ACCOUNT, Arg, Call, route, session_only
+from .routing import JWT, SERVICE_ACCOUNT, Arg, Call, RouteTable
 from .state import ServiceAccountRecord, iso
+
+_routes = RouteTable()
 
 
 def account_doc(account: ServiceAccountRecord) -> dict[str, Any]:
@@ -29,13 +31,13 @@ def account_doc(account: ServiceAccountRecord) -> dict[str, Any]:
     return doc
 
 
-@route("GET", "/api/v2/service-accounts/me", (SERVICE_ACCOUNT,))
+@_routes.route("GET", "/api/v2/service-accounts/me", (SERVICE_ACCOUNT,))
 def me(call: Call) -> dict[str, Any]:
     assert call.principal is not None and call.principal.service_account is not None
     return {"serviceAccount": account_doc(call.principal.service_account)}
 
 
-@route(
+@_routes.route(
     "GET",
     "/api/v2/service-accounts/:serviceAccountId/keys",
     (JWT, SERVICE_ACCOUNT),
@@ -71,12 +73,14 @@ def keys(call: Call) -> dict[str, Any]:
     }
 
 
-session_only("POST", "/api/v2/service-accounts")
-session_only("GET", "/api/v2/service-accounts/:serviceAccountId")
-session_only("DELETE", "/api/v2/service-accounts/:serviceAccountId")
-session_only("PATCH", "/api/v2/service-accounts/:serviceAccountId/name")
-session_only("GET", "/api/v2/service-accounts/:serviceAccountId/permissions/workspace")
-session_only("POST", "/api/v2/service-accounts/:serviceAccountId/permissions/workspace")
-session_only(
+_routes.session_only("POST", "/api/v2/service-accounts")
+_routes.session_only("GET", "/api/v2/service-accounts/:serviceAccountId")
+_routes.session_only("DELETE", "/api/v2/service-accounts/:serviceAccountId")
+_routes.session_only("PATCH", "/api/v2/service-accounts/:serviceAccountId/name")
+_routes.session_only("GET", "/api/v2/service-accounts/:serviceAccountId/permissions/workspace")
+_routes.session_only("POST", "/api/v2/service-accounts/:serviceAccountId/permissions/workspace")
+_routes.session_only(
     "DELETE", "/api/v2/service-accounts/:serviceAccountId/permissions/workspace/:serviceAccountWorkspacePermissionId"
 )
+
+ROUTES = _routes.freeze()

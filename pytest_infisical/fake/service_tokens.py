@@ -8,9 +8,11 @@ from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
 from .documents import user_doc
-from .routing import JWT, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, route, session_only
+from .routing import JWT, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, RouteTable
 from .secrets import project_of
 from .state import ServiceTokenRecord, iso
+
+_routes = RouteTable()
 
 
 def token_doc(record: ServiceTokenRecord, *, with_key: bool = True, populate_user: bool = True) -> dict[str, Any]:
@@ -39,13 +41,13 @@ def token_doc(record: ServiceTokenRecord, *, with_key: bool = True, populate_use
     return doc
 
 
-@route("GET", "/api/v2/service-token", (SERVICE_TOKEN,))
+@_routes.route("GET", "/api/v2/service-token", (SERVICE_TOKEN,))
 def get_service_token(call: Call) -> dict[str, Any]:
     assert call.principal is not None and call.principal.service_token is not None
     return token_doc(call.principal.service_token)
 
 
-@route(
+@_routes.route(
     "POST",
     "/api/v2/service-token",
     (JWT, SERVICE_ACCOUNT),
@@ -105,5 +107,7 @@ def create_service_token(call: Call) -> dict[str, Any]:
     }
 
 
-session_only("DELETE", "/api/v2/service-token/:serviceTokenDataId")
-session_only("GET", "/api/v2/workspace/:workspaceId/service-token-data")
+_routes.session_only("DELETE", "/api/v2/service-token/:serviceTokenDataId")
+_routes.session_only("GET", "/api/v2/workspace/:workspaceId/service-token-data")
+
+ROUTES = _routes.freeze()

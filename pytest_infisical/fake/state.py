@@ -17,7 +17,7 @@ import secrets as _secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import attrs
 
@@ -272,8 +272,6 @@ class Secret:
     version: int = 1
     tags: list[str] = attrs.field(factory=list)
     skip_multiline_encoding: bool = False
-    #: serialized documents of this secret, by kind; cleared whenever the secret changes
-    rendered: dict[str, bytes] = attrs.field(factory=dict)  # values are http.RawJson
 
     @property
     def environment(self) -> str:
@@ -456,7 +454,9 @@ def _slugify(name: str) -> str:
 
 
 class State:
-    """All of one fake's data. Not thread-safe by itself: the fake serializes access."""
+    """All of one fake's data, and every change to it: handlers and the seeding API change state only
+    through these methods (they may read the records freely). Not thread-safe by itself: the fake
+    serializes access."""
 
     def __init__(self, clock: Optional[Clock] = None) -> None:
         self.clock = clock or Clock()
@@ -472,6 +472,8 @@ class State:
         self.access_tokens: dict[str, AccessToken] = {}
         self.secrets_by_id: dict[str, Secret] = {}
         self.jwt_secret = _secrets.token_bytes(32)
+        #: serialized documents of secrets: (kind, secret id) → (the secret's version, the document)
+        self._rendered: dict[tuple[str, str], tuple[int, bytes]] = {}
 
     # ---- organizations and users ------------------------------------------------------------
 
@@ -644,8 +646,25 @@ class State:
         self.secrets_by_id[secret.id] = secret
         return secret
 
-    def update_secret(self, secret: Secret, cipher: dict[str, str]) -> Secret:
-        secret.rendered.clear()
+    def rendered(self, kind: str, secret: Secret, render: Callable[[Secret], bytes]) -> bytes:
+        """The ``kind`` document of ``secret`` at its current version, rendered once per (id, version)."""
+        key = (kind, secret.id)
+        cached = self._rendered.get(key)
+        if cached is not None and cached[0] == secret.version:
+            return cached[1]
+        document = render(secret)
+        self._rendered[key] = (secret.version, document)
+        return document
+
+    def _forget_rendered(self, secret: Secret) -> None:
+        for key in [k for k in self._rendered if k[1] == secret.id]:
+            del self._rendered[key]
+
+    def update_secret(
+        self, secret: Secret, cipher: dict[str, str], *, skip_multiline_encoding: Optional[bool] = None
+    ) -> Secret:
+        if skip_multiline_encoding is not None:
+            secret.skip_multiline_encoding = skip_multiline_encoding
         secret.cipher.update(cipher)
         secret.version += 1
         secret.updated_at = self.clock.now()
@@ -655,7 +674,7 @@ class State:
         folder = secret.folder
         bucket = folder.personal[secret.user.id] if secret.type == "personal" and secret.user else folder.shared
         del bucket[secret.name]
-        secret.rendered.clear()
+        self._forget_rendered(secret)
         secret.name = new_name
         bucket[new_name] = secret
 
@@ -672,6 +691,7 @@ class State:
                     removed.append(bucket.pop(secret.name))
         for gone in removed:
             self.secrets_by_id.pop(gone.id, None)
+            self._forget_rendered(gone)
         return removed
 
     # ---- credentials ----------------------------------------------------------------------
@@ -821,3 +841,82 @@ class State:
         self.identities[identity_id] = record
         self.identities_by_client_id[client_id] = record
         return MachineIdentity(client_id=client_id, client_secret=client_secret, identity_id=identity_id), record
+
+    def add_identity_to_project(self, identity: IdentityRecord, project: Project, role: str) -> None:
+        identity.projects[project.id] = role
+
+    def issue_access_token(self, identity: IdentityRecord) -> AccessToken:
+        """A new access token of ``identity`` (Universal Auth login)."""
+        now = self.clock.now()
+        token = AccessToken(
+            id=new_id(),
+            identity=identity,
+            issued_at=now,
+            renewed_at=now,
+            ttl=identity.access_token_ttl,
+            max_ttl=identity.access_token_max_ttl,
+        )
+        self.access_tokens[token.id] = token
+        return token
+
+    def renew_access_token(self, token: AccessToken) -> None:
+        token.renewed_at = self.clock.now()
+
+    def revoke_access_token(self, token: AccessToken) -> None:
+        token.revoked = True
+
+    # ---- changes the handlers make ----------------------------------------------------------
+
+    def mark_used(self, record: Union[ApiKeyRecord, ServiceTokenRecord, ServiceAccountRecord]) -> None:
+        """A credential was just accepted."""
+        record.last_used = self.clock.now()
+
+    def set_org_role(self, membership: OrgMembership, role: str) -> None:
+        membership.role = role
+
+    def remove_org_member(self, organization: Organization, membership: OrgMembership) -> None:
+        del organization.members[membership.user.id]
+
+    def set_member_role(self, membership: Membership, role: str) -> None:
+        membership.role = role
+
+    def remove_member(self, project: Project, membership: Membership) -> None:
+        del project.members[membership.user.id]
+        project.user_keys.pop(membership.user.id, None)
+
+    def deny(self, project: Project, user: User, environment: str, permission: str) -> None:
+        """Deny a project member ``read`` or ``write`` on one environment (2023 deniedPermissions)."""
+        project.members[user.id].denied.add((environment, permission))
+
+    def set_mfa(self, user: User, enabled: bool) -> None:
+        user.is_mfa_enabled = enabled
+
+    def protect_private_key(self, user: User, fields: dict[str, str]) -> dict[str, str]:
+        """The user's password-protected private key fields, set once."""
+        if not user.protected_private_key:
+            user.protected_private_key = fields
+        return user.protected_private_key
+
+    # ---- revocation ---------------------------------------------------------------------------
+
+    def service_account(self, account_id: str) -> ServiceAccountRecord:
+        """The service account ``account_id`` (``KeyError`` when there is none)."""
+        return self.service_accounts[account_id]
+
+    def delete_api_key(self, key_id: str) -> None:
+        self.api_keys.pop(key_id, None)
+
+    def delete_service_token(self, token_id: str) -> None:
+        self.service_tokens.pop(token_id, None)
+
+    def delete_service_account(self, account_id: str) -> None:
+        self.service_accounts.pop(account_id, None)
+
+    def delete_identity(self, client_id: str) -> None:
+        """Delete a machine identity and revoke every access token it was issued."""
+        record = self.identities_by_client_id.pop(client_id, None)
+        if record is not None:
+            self.identities.pop(record.id, None)
+            for token in self.access_tokens.values():
+                if token.identity is record:
+                    token.revoked = True

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .routing import Call, route
+from .routing import Call, RouteTable
 from .state import iso
 
+_routes = RouteTable()
 
-@route("GET", "/api/status")
+
+@_routes.route("GET", "/api/status")
 def status(call: Call) -> dict[str, Any]:
     return {
         "date": iso(call.state.clock.now()),
@@ -17,3 +19,6 @@ def status(call: Call) -> dict[str, Any]:
         "secretScanningConfigured": False,
         "inviteOnlySignup": False,
     }
+
+
+ROUTES = _routes.freeze()

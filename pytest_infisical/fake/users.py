@@ -5,22 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from .documents import organization_doc, user_doc
-from .routing import API_KEY, JWT, Arg, Call, route, session_only
+from .routing import API_KEY, JWT, Arg, Call, RouteTable
 from .state import User
+
+_routes = RouteTable()
 
 _USER_MODES = (JWT, API_KEY)
 
 
-def _protected(user: User) -> dict[str, str]:
+def _protected(call: Call, user: User) -> dict[str, str]:
     """The password-protected private key fields, made once per user under a throwaway key."""
-    if not user.protected_private_key:
-        import secrets
+    if user.protected_private_key:
+        return user.protected_private_key
+    import secrets
 
-        from ..crypto import encrypt_symmetric, generate_project_key
+    from ..crypto import encrypt_symmetric, generate_project_key
 
-        sealed = encrypt_symmetric(user.private_key, generate_project_key())
-        protected = encrypt_symmetric(generate_project_key(), generate_project_key())
-        user.protected_private_key = {
+    sealed = encrypt_symmetric(user.private_key, generate_project_key())
+    protected = encrypt_symmetric(generate_project_key(), generate_project_key())
+    return call.state.protect_private_key(
+        user,
+        {
             "salt": secrets.token_hex(16),
             "encryptedPrivateKey": sealed.ciphertext,
             "iv": sealed.iv,
@@ -28,14 +33,14 @@ def _protected(user: User) -> dict[str, str]:
             "protectedKey": protected.ciphertext,
             "protectedKeyIV": protected.iv,
             "protectedKeyTag": protected.tag,
-        }
-    return user.protected_private_key
+        },
+    )
 
 
-def me_doc(user: User) -> dict[str, Any]:
+def me_doc(call: Call, user: User) -> dict[str, Any]:
     doc = user_doc(user)
     doc["isMfaEnabled"] = user.is_mfa_enabled
-    doc.update(publicKey=user.public_key, encryptionVersion=2, **_protected(user))
+    doc.update(publicKey=user.public_key, encryptionVersion=2, **_protected(call, user))
     return doc
 
 
@@ -44,18 +49,18 @@ def _me(call: Call) -> User:
     return call.principal.user
 
 
-@route("GET", "/api/v2/users/me", _USER_MODES)
+@_routes.route("GET", "/api/v2/users/me", _USER_MODES)
 def get_me(call: Call) -> dict[str, Any]:
-    return {"user": me_doc(_me(call))}
+    return {"user": me_doc(call, _me(call))}
 
 
-@route("GET", "/api/v2/users/me/organizations", _USER_MODES)
+@_routes.route("GET", "/api/v2/users/me/organizations", _USER_MODES)
 def my_organizations(call: Call) -> dict[str, Any]:
     user = _me(call)
     return {"organizations": [organization_doc(o) for o in call.state.organizations.values() if user.id in o.members]}
 
 
-@route(
+@_routes.route(
     "PATCH",
     "/api/v2/users/me/name",
     _USER_MODES,
@@ -64,18 +69,20 @@ def my_organizations(call: Call) -> dict[str, Any]:
 def rename_me(call: Call) -> dict[str, Any]:
     user = _me(call)
     user.first_name, user.last_name = call.args["firstName"], call.args["lastName"]
-    return {"user": me_doc(user)}
+    return {"user": me_doc(call, user)}
 
 
-@route("PATCH", "/api/v2/users/me/mfa", _USER_MODES, [Arg("isMfaEnabled", "body", type=bool)])
+@_routes.route("PATCH", "/api/v2/users/me/mfa", _USER_MODES, [Arg("isMfaEnabled", "body", type=bool)])
 def set_mfa(call: Call) -> dict[str, Any]:
     user = _me(call)
-    user.is_mfa_enabled = call.args["isMfaEnabled"]
-    return {"user": me_doc(user)}
+    call.state.set_mfa(user, call.args["isMfaEnabled"])
+    return {"user": me_doc(call, user)}
 
 
-session_only("GET", "/api/v2/users/me/api-keys")
-session_only("POST", "/api/v2/users/me/api-keys")
-session_only("DELETE", "/api/v2/users/me/api-keys/:apiKeyDataId")
-session_only("GET", "/api/v2/users/me/sessions")
-session_only("DELETE", "/api/v2/users/me/sessions")
+_routes.session_only("GET", "/api/v2/users/me/api-keys")
+_routes.session_only("POST", "/api/v2/users/me/api-keys")
+_routes.session_only("DELETE", "/api/v2/users/me/api-keys/:apiKeyDataId")
+_routes.session_only("GET", "/api/v2/users/me/sessions")
+_routes.session_only("DELETE", "/api/v2/users/me/sessions")
+
+ROUTES = _routes.freeze()

@@ -8,9 +8,11 @@ from . import apierror as E
 from .apierror import ApiError
 from .documents import project_membership_doc, user_with_public_key, workspace_doc
 from .organizations import membership_by_id
-from .routing import API_KEY, JWT, Arg, Call, route, session_only
+from .routing import API_KEY, JWT, Arg, Call, RouteTable
 from .secrets import project_of
 from .state import Membership, Project, iso
+
+_routes = RouteTable()
 
 _MODES = (JWT, API_KEY)
 _WORKSPACE = Arg("workspaceId", "path")
@@ -26,14 +28,14 @@ def _member(call: Call, project: Project, admin: bool, action: str) -> Membershi
     return membership
 
 
-@route("GET", "/api/v1/workspace", _MODES)
+@_routes.route("GET", "/api/v1/workspace", _MODES)
 def my_workspaces(call: Call) -> dict[str, Any]:
     assert call.principal is not None and call.principal.user is not None
     user_id = call.principal.user.id
     return {"workspaces": [workspace_doc(p) for p in call.state.projects.values() if user_id in p.members]}
 
 
-@route("GET", "/api/v2/workspace/:workspaceId/encrypted-key", _MODES, [_WORKSPACE])
+@_routes.route("GET", "/api/v2/workspace/:workspaceId/encrypted-key", _MODES, [_WORKSPACE])
 def encrypted_key(call: Call) -> dict[str, Any]:
     """The caller's copy of the project key: a NaCl box only the user's private key opens."""
     project = project_of(call, call.args["workspaceId"])
@@ -56,14 +58,14 @@ def encrypted_key(call: Call) -> dict[str, Any]:
     }
 
 
-@route("GET", "/api/v2/workspace/:workspaceId/memberships", _MODES, [_WORKSPACE])
+@_routes.route("GET", "/api/v2/workspace/:workspaceId/memberships", _MODES, [_WORKSPACE])
 def memberships(call: Call) -> dict[str, Any]:
     project = project_of(call, call.args["workspaceId"])
     _member(call, project, admin=False, action="read on member")
     return {"memberships": [project_membership_doc(m) for m in project.members.values()]}
 
 
-@route(
+@_routes.route(
     "PATCH",
     "/api/v2/workspace/:workspaceId/memberships/:membershipId",
     _MODES,
@@ -73,11 +75,11 @@ def update_membership(call: Call) -> dict[str, Any]:
     project = project_of(call, call.args["workspaceId"])
     _member(call, project, admin=True, action="edit on member")
     target = membership_by_id(project.members.values(), call.args["membershipId"])
-    target.role = call.args["role"]
+    call.state.set_member_role(target, call.args["role"])
     return {"membership": project_membership_doc(target)}
 
 
-@route(
+@_routes.route(
     "DELETE",
     "/api/v2/workspace/:workspaceId/memberships/:membershipId",
     _MODES,
@@ -87,10 +89,11 @@ def delete_membership(call: Call) -> dict[str, Any]:
     project = project_of(call, call.args["workspaceId"])
     _member(call, project, admin=True, action="delete on member")
     target = membership_by_id(project.members.values(), call.args["membershipId"])
-    del project.members[target.user.id]
-    project.user_keys.pop(target.user.id, None)
+    call.state.remove_member(project, target)
     return {"membership": project_membership_doc(target)}
 
 
 for _method in ("GET", "POST", "PUT", "DELETE"):
-    session_only(_method, "/api/v2/workspace/:workspaceId/environments")
+    _routes.session_only(_method, "/api/v2/workspace/:workspaceId/environments")
+
+ROUTES = _routes.freeze()

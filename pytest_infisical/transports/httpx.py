@@ -21,8 +21,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from ..faults import ConnectionFault, TimeoutFault
-from ..http import Request, Response
+from ..http import ConnectionFault, Request, Response, TimeoutFault
 from .base import InProcessTransport, Patch, mocked
 
 __all__ = ["HttpxTransport", "to_request"]

@@ -26,8 +26,7 @@ import responses
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 
-from ..faults import ConnectionFault, TimeoutFault
-from ..http import Handler, Request, Response
+from ..http import ConnectionFault, Handler, Request, Response, TimeoutFault
 from .base import InProcessTransport, Patch
 
 __all__ = ["RequestsTransport", "to_request"]

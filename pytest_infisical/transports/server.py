@@ -33,8 +33,7 @@ from http import HTTPStatus
 from typing import Any, Callable, Optional, cast
 from urllib.parse import urlsplit
 
-from ..faults import ConnectionFault, TimeoutFault  # the only import of the transport faults
-from ..http import Handler, Request, Response
+from ..http import ConnectionFault, Handler, Request, Response, TimeoutFault
 
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",

@@ -421,9 +421,9 @@ def test_scope_denials(profile: str, route: Route, kind: str, situation: str) ->
 
 def test_every_route_of_the_fake_is_in_the_matrix() -> None:
     """A route added to the fake without a row here would escape the matrix."""
-    from pytest_infisical.fake.core import _router
+    from pytest_infisical.fake.api import router
 
-    served = {(r.method, r.pattern) for r in _router().routes}
+    served = {(r.method, r.pattern) for r in router().routes}
     tested = {(r.method, r.path.replace("{", ":").replace("}", "")) for r in ROUTES}
     untested = {
         (method, path) for method, path in served if not any(method == m and _same_shape(path, p) for m, p in tested)

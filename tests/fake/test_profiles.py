@@ -10,34 +10,45 @@ from pytest_infisical.fake.apierror import ApiError
 
 from .conftest import call
 
+SAMPLE_PARAMS = {
+    "id": "x",
+    "scheme": "x",
+    "url": "/x",
+    "method": "GET",
+    "mode": "jwt",
+    "action": "read",
+    "permission": "read",
+    "name": "n",
+    "path": "/",
+    "environment": "dev",
+    "project_id": "p",
+    "organization_id": "o",
+    "message": "m",
+    "detail": "d",
+    "retry_after": 1,
+    "issues": [],
+}
+
 
 @pytest.mark.parametrize("name", sorted(PROFILES))
 @pytest.mark.parametrize("reason", E.ALL_REASONS, ids=lambda r: r.code)
 def test_every_reason_has_a_row_in_every_profile(name: str, reason: E.Reason) -> None:
     profile = get_profile(name)
-    row = profile.rendering(ApiError(reason))
+    error = ApiError(reason, **{param: SAMPLE_PARAMS[param] for param in reason.params})
+    row = profile.rendering(error)
     assert 400 <= row.status <= 599
-    response = profile.render(
-        ApiError(
-            reason,
-            id="x",
-            scheme="x",
-            url="/x",
-            method="GET",
-            action="read",
-            permission="read",
-            name="n",
-            path="/",
-            environment="dev",
-            project_id="p",
-            organization_id="o",
-            message="m",
-            retry_after=1,
-            issues=[],
-        )
-    )
+    response = profile.render(error)
     assert response.status == row.status
     assert "{" not in response.text.replace('{"', "").replace("{}", ""), response.text  # every placeholder filled
+
+
+def test_a_reason_raised_without_its_parameters_fails_at_the_raise() -> None:
+    with pytest.raises(TypeError) as missing:
+        ApiError(E.SECRET_NOT_FOUND)
+    assert str(missing.value) == "ApiError(secret.not_found) takes name; missing name"
+    with pytest.raises(TypeError) as unknown:
+        ApiError(E.INVALID_JWT, token="x")
+    assert str(unknown.value) == "ApiError(jwt.invalid) takes no parameters; unknown token"
 
 
 def test_latest_body_shape() -> None:

@@ -1,0 +1,133 @@
+"""``FakeHandler``: the fake Infisical's answer to one request — routing, authentication, validation, the route.
+
+``handle(Request) -> Response`` normalizes the path, finds the route, authenticates the caller
+(per the profile's header precedence and check order), validates the arguments, runs the route's
+function, and renders any ``ApiError`` through the server profile. It reports what it did in
+``Response.served`` (:class:`~pytest_infisical.http.Served`): the route template, whether the
+route takes credentials, and the credential it read — its auth mode and id, and whether it
+accepted it. Faults, the rate limit and the journal are not its business: the
+:class:`~pytest_infisical.pipeline.Pipeline` in front of it does those for any handler.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import hashlib
+import threading
+from typing import Optional
+
+from ..credential_headers import auth_mode, credential_id, read_credentials
+from ..http import Request, Response, RouteMatch, Served, api_path, encode_json
+from . import apierror as E
+from .api import router
+from .apierror import ApiError
+from .auth import authenticate
+from .profiles import Profile
+from .routing import Call, RouteSpec
+from .state import State
+
+__all__ = ["FakeHandler"]
+
+
+def _etag(body: bytes) -> str:
+    """Express's default weak ETag: ``W/"<length hex>-<base64 sha1, 27 chars>"``."""
+    digest = base64.b64encode(hashlib.sha1(body).digest()).decode("ascii")[:27]  # noqa: S324 - Express's algorithm
+    return f'W/"{len(body):x}-{digest}"'
+
+
+class FakeHandler:
+    """The fake Infisical as a handler: one :class:`State`, served as ``profile``'s server would."""
+
+    def __init__(self, state: State, profile: Profile) -> None:
+        self.state = state
+        self.profile = profile
+        self._router = router()
+        #: held while a request is served; the seeding API holds it too
+        self.lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"<FakeHandler profile={self.profile.name} projects={len(self.state.projects)}>"
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request exactly as the imitated Infisical would, with a report of what it did."""
+        match = self._router.match(request.method, api_path(request.path))
+        call = Call(self, request, match.params if match is not None else {}, request.target)
+        with self.lock:
+            try:
+                response = self._dispatch(call, match)
+            except ApiError as error:
+                response = self.profile.render(error)
+        return response.reporting(self._report(call, match))
+
+    def _report(self, call: Call, match: Optional[RouteMatch[RouteSpec]]) -> Served:
+        spec = match.route.handler if match is not None else None
+        route = f"{spec.method} {spec.path}" if spec is not None else None
+        takes_credentials = bool(spec.modes) if spec is not None else True
+        principal = call.principal
+        if principal is not None:
+            return Served(
+                route, spec is not None, takes_credentials, True, principal.mode, principal.credential_id, True
+            )
+        # not authenticated: the credential the server read (or would read) under its header precedence
+        presented = call.presented or read_credentials(call.request.headers, api_key_wins=self.profile.api_key_wins)
+        return Served(
+            route, spec is not None, takes_credentials, True, auth_mode(presented), credential_id(presented), False
+        )
+
+    def describe(self, request: Request) -> Served:
+        """What the fake would report for a request it did not answer (a fault or the rate limiter
+        did, in the pipeline): the route it would take and the credential it would read — not
+        authenticated, and not counted as unrouted."""
+        match = self._router.match(request.method, api_path(request.path))
+        spec = match.route.handler if match is not None else None
+        presented = read_credentials(request.headers, api_key_wins=self.profile.api_key_wins)
+        return Served(
+            f"{spec.method} {spec.path}" if spec is not None else None,
+            True,
+            bool(spec.modes) if spec is not None else True,
+            True,
+            auth_mode(presented),
+            credential_id(presented),
+            False,
+        )
+
+    def _dispatch(self, call: Call, match: Optional[RouteMatch[RouteSpec]]) -> Response:
+        request = call.request
+        if match is None:
+            raise ApiError(E.ROUTE_NOT_FOUND, method=request.method, url=request.target)
+        spec = match.route.handler
+        validated = False
+        if spec.early_validation and self.profile.validate_before_auth:
+            call.validate(spec)
+            validated = True
+        if spec.modes:
+            call.principal = authenticate(call, spec)
+        if not validated:
+            call.validate(spec)
+        result = spec.func(call)
+        if isinstance(result, Response):
+            return result
+        body = encode_json(result)
+        if request.method != "GET":
+            return Response.json_bytes(200, body)
+        tag = _etag(body)
+        if request.headers.get("if-none-match") == tag:
+            return Response(status=304, headers={"ETag": tag})
+        return Response.json_bytes(200, body, {"ETag": tag})
+
+    def route_methods(self, path: str) -> list[str]:
+        """The methods the fake answers on ``path`` (for near-miss reports)."""
+        return self._router.methods_for(api_path(path))
+
+    def closest_routes(self, method: str, path: str) -> list[str]:
+        """Hints for a request no route answered: other methods on its path, similar routes."""
+        path = api_path(path)
+        hints = []
+        methods = self.route_methods(path)
+        if methods:
+            hints.append(f"this path answers {', '.join(methods)}, not {method}")
+        patterns = sorted({f"{r.method} {r.pattern}" for r in self._router.routes})
+        for close in difflib.get_close_matches(f"{method} {path}", patterns, n=3, cutoff=0.6):
+            hints.append(f"did you mean {close}?")
+        return hints

@@ -1,0 +1,129 @@
+"""The pipeline: the one object every transport talks to, around whichever handler answers.
+
+A transport hands each :class:`~pytest_infisical.http.Request` to :meth:`Pipeline.handle`, which:
+
+1. takes the first armed fault that matches (:mod:`pytest_infisical.faults`): a connection error or
+   a timeout is raised as a :class:`~pytest_infisical.http.TransportFault`, a delay passes (the
+   clock moves on, or ``sleep`` really waits), a status is answered without the handler;
+2. applies the rate limiter, if the test set one (``GET /api/status`` is exempt, as on Infisical);
+3. calls the handler — the fake, a table of canned answers, anything with ``handle(Request) ->
+   Response`` — and corrupts its body if the fault says so;
+4. records the call in the :class:`~pytest_infisical.journal.Journal`, with what the handler
+   reported in ``Response.served`` (the route, the credential it authenticated).
+
+Its collaborators come in through the constructor: the journal, the armed faults, how the server
+behind it renders its own 429 and 500 answers (``render_error``), the clock, and how a delay passes.
+It knows nothing of the fake, so every handler gets the same journal, assertions, faults and strict
+checks. ``fail_next`` and ``rate_limit`` (:class:`~pytest_infisical.faults.FaultArming`) arm it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Generic, Optional, TypeVar
+
+from .faults import (
+    Clock,
+    FaultArming,
+    Faults,
+    Outcome,
+    RateLimiter,
+    RenderError,
+    corrupt,
+    status_response,
+    with_headers,
+)
+from .http import ConnectionFault, Handler, Request, Response, Served, TimeoutFault, TransportFault, api_path
+from .journal import Journal
+
+__all__ = ["Pipeline"]
+
+H = TypeVar("H", bound=Handler)
+
+#: requests the rate limiter never counts (method, API path)
+RATE_LIMIT_EXEMPT = frozenset({("GET", "/api/status")})
+
+
+class Pipeline(FaultArming, Generic[H]):
+    """Faults, rate limit and journal around ``handler``; a :class:`~pytest_infisical.http.Handler` itself."""
+
+    def __init__(
+        self,
+        handler: H,
+        *,
+        journal: Journal,
+        faults: Faults,
+        render_error: RenderError,
+        clock: Clock,
+        sleep: Optional[Callable[[float], None]] = None,
+    ) -> None:
+        self.handler = handler
+        self.journal = journal
+        self.faults = faults
+        self.render_error = render_error
+        self.clock = clock
+        #: how a delay fault passes: None simulates it (the clock moves on); the live server sleeps
+        self.sleep = sleep
+        self.rate_limiter: Optional[RateLimiter] = None
+
+    def __repr__(self) -> str:
+        return f"<Pipeline around {self.handler!r}>"
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request through the faults, the rate limiter and the handler, and journal it."""
+        outcome = self.faults.take(request)
+        fault = outcome.describe() if outcome is not None and outcome.is_fault else None
+        handled = True
+        try:
+            if outcome is not None and (outcome.error or outcome.delay):
+                self._transport_fault(request, outcome)
+            if outcome is not None and outcome.status not in (None, 200):
+                handled = False
+                response = status_response(outcome, self.render_error)
+            else:
+                response, handled = self._limited(request)
+                if outcome is not None and outcome.body:
+                    response = corrupt(response, outcome.body)
+        except TransportFault as error:
+            self.journal.record(
+                request, None, handled=False, error=str(error), fault=fault, served=self._describe(request)
+            )
+            raise
+        described = None if handled else self._describe(request)
+        self.journal.record(request, response, handled=handled, fault=fault, served=described)
+        return response
+
+    def _describe(self, request: Request) -> Optional[Served]:
+        """For a call the handler never saw: what it would report (its route, the credential it
+        would read), when it can say (``describe(Request) -> Served``); else None."""
+        describe = getattr(self.handler, "describe", None)
+        return describe(request) if describe is not None else None
+
+    def _transport_fault(self, request: Request, outcome: Outcome) -> None:
+        if outcome.error == "connection":
+            raise ConnectionFault(f"pytest-infisical: injected connection error for {request.method} {request.target}")
+        if outcome.error == "timeout":
+            raise TimeoutFault(f"pytest-infisical: injected timeout for {request.method} {request.target}")
+        delay = outcome.delay
+        if self.sleep is not None:
+            self.sleep(delay)
+        else:
+            self.clock.advance(delay)
+        if request.timeout is not None and request.timeout < delay:
+            raise TimeoutFault(
+                f"pytest-infisical: the response took {delay:g} s (simulated), longer than the client's "
+                f"{request.timeout:g} s timeout, for {request.method} {request.target}"
+            )
+
+    def _limited(self, request: Request) -> tuple[Response, bool]:
+        limiter = self.rate_limiter
+        if limiter is None or (request.method, api_path(request.path)) in RATE_LIMIT_EXEMPT:
+            return self.handler.handle(request), True
+        allowed, headers = limiter.check()
+        if not allowed:
+            return self.render_error(429, headers), False
+        return with_headers(self.handler.handle(request), headers), True
+
+    def _install_rate_limiter(self, limit: int, window: float, retry_after: Optional[float]) -> RateLimiter:
+        """A new rate limiter on this pipeline's clock, replacing any other."""
+        self.rate_limiter = RateLimiter(limit, window, self.clock, retry_after)
+        return self.rate_limiter

@@ -1,0 +1,34 @@
+"""The fake's routes: immutable declarations per API module, collected from one explicit tuple."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_infisical.fake import api, identities
+from pytest_infisical.fake.routing import RouteTable
+
+
+def test_an_api_module_missing_from_the_tuple_is_an_import_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "API_MODULES", tuple(m for m in api.API_MODULES if m is not identities))
+    with pytest.raises(ImportError) as missing:
+        api._check_every_api_module_listed()
+    assert str(missing.value) == (
+        "pytest_infisical.fake.identities declares ROUTES but is not in pytest_infisical.fake.api.API_MODULES; "
+        "add it there"
+    )
+
+
+def test_every_declared_route_is_routed_and_none_twice() -> None:
+    declared = [(spec.method, spec.path) for module in api.API_MODULES for spec in module.ROUTES]
+    assert len(declared) == len(set(declared))
+    assert sorted(declared) == sorted((r.method, r.pattern) for r in api.router().routes)
+    assert isinstance(identities.ROUTES, tuple)
+
+
+def test_a_frozen_route_table_takes_no_more_routes() -> None:
+    table = RouteTable()
+    table.session_only("GET", "/api/v2/a")
+    assert [(s.method, s.path) for s in table.freeze()] == [("GET", "/api/v2/a")]
+    with pytest.raises(RuntimeError) as late:
+        table.session_only("GET", "/api/v2/b")
+    assert str(late.value) == "route GET /api/v2/b declared after its module's ROUTES were frozen"
