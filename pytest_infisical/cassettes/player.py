@@ -1,0 +1,295 @@
+"""Replaying a cassette: :class:`CassettePlayer` is a handler (``handle(Request) -> Response``).
+
+A request matches a recorded one by meaning, not by bytes: method, API path, the query in a
+canonical order, and the JSON body with credentials compared by kind (any service token matches
+a service token) and cipher triples compared by what they decrypt to under the cassette's fixture
+project keys (a client's random IVs differ on every run). Wrapped project keys (a new token's
+``encryptedKey``) are wrapped under a key only the client knows, so they match any wrapped key.
+
+The canonical form of every recorded request is computed once, on load, into a hash index: a
+lookup costs one dict access whatever the size of the cassette. Identical requests replay their
+recorded responses in recorded order. A request that matches nothing gets a 404 answer whose
+message names the closest recorded interactions, and is kept in :attr:`CassettePlayer.misses`;
+:meth:`CassettePlayer.unplayed` lists what was never asked for. Neither ever shows a credential
+or a value: only methods, paths and the names of what differs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional, Union
+
+import attrs
+
+from ..credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
+from ..errors import CassetteMismatchError, CryptoError
+from ..http import Headers, Request, Response, api_path
+from ..journal import detect_auth_mode
+from .format import Cassette, Interaction, PathArg, load
+from .shapes import CIPHER_PREFIXES, CREDENTIAL, kind_of, wrapped_key_kind
+
+__all__ = ["MATCH_ON", "CassettePlayer", "Miss"]
+
+#: what a request is matched on; ``match_on=`` takes a subset (method and path always count)
+MATCH_ON = ("method", "path", "query", "auth", "body")
+_CREDENTIAL_FIELDS = frozenset({"clientId", "clientSecret"})
+_NEAREST = 3
+
+
+def _canon_string(text: str) -> str:
+    return CREDENTIAL.sub(lambda m: f"<{kind_of(m.group(0))}>", text) if "." in text else text
+
+
+class _Canon:
+    """The canonical form of request parts, given the cassette's fixture project keys."""
+
+    def __init__(self, project_keys: Iterable[str]) -> None:
+        self.keys = tuple(project_keys)
+
+    def _plain(self, ct: Any, iv: Any, tag: Any) -> str:
+        from .. import crypto
+
+        for key in self.keys:
+            try:
+                return crypto.decrypt_symmetric(ct, iv, tag, key)
+            except CryptoError:
+                continue
+        return "<ciphertext>"
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            if wrapped_key_kind(value) is not None:
+                return "<wrapped-key>"
+            out: dict[str, Any] = {}
+            cipher_fields: set[str] = set()
+            for prefix in CIPHER_PREFIXES:
+                names = (f"{prefix}Ciphertext", f"{prefix}IV", f"{prefix}Tag")
+                if all(isinstance(value.get(n), str) for n in names):
+                    out[f"{prefix}:plaintext"] = self._plain(*(value[n] for n in names)) if value[names[1]] else ""
+                    cipher_fields.update(names)
+            for key, item in value.items():
+                if key in cipher_fields:
+                    continue
+                out[key] = f"<{key}>" if key in _CREDENTIAL_FIELDS else self.value(item)
+            return out
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, str):
+            return _canon_string(value)
+        return value
+
+    def body(self, data: Union[bytes, str, None], parsed: Any = None, is_json: bool = False) -> str:
+        if is_json:
+            return json.dumps(self.value(parsed), sort_keys=True, ensure_ascii=False)
+        if not data:
+            return ""
+        try:
+            return json.dumps(self.value(json.loads(data)), sort_keys=True, ensure_ascii=False)
+        except (ValueError, UnicodeDecodeError):
+            return _canon_string(data.decode("utf-8", "replace") if isinstance(data, bytes) else data)
+
+
+@attrs.frozen
+class _Key:
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    auth: str
+    body: str
+
+
+def _key(canon: _Canon, method: str, url: str, headers: Headers, body: Any, is_json: bool) -> _Key:
+    request = Request(method, url)
+    query = tuple(sorted((k, _canon_string(v)) for k, v in request.query_items))
+    auth = detect_auth_mode(headers) or ("other" if ("authorization" in headers or "x-api-key" in headers) else "none")
+    return _Key(request.method, api_path(request.path), query, auth, canon.body(body, body, is_json))
+
+
+@attrs.frozen
+class Miss:
+    """A request no recorded interaction answered, with the report of the nearest ones."""
+
+    method: str
+    path: str
+    report: str
+
+    def error(self) -> CassetteMismatchError:
+        return CassetteMismatchError(self.report)
+
+
+def _describe(interaction: Interaction) -> str:
+    request = Request(interaction.request.method, interaction.request.url)
+    return f"{request.method} {api_path(request.path)}"
+
+
+class CassettePlayer:
+    """A handler that answers from a cassette. ``match_on`` chooses what must be equal (see
+    :data:`MATCH_ON`); ``allow_playback_repeats`` answers a request again with its last recorded
+    response once its recorded responses are used up."""
+
+    def __init__(
+        self,
+        cassette: Cassette,
+        *,
+        match_on: Iterable[str] = MATCH_ON,
+        allow_playback_repeats: bool = False,
+    ) -> None:
+        chosen = tuple(match_on)
+        unknown = sorted(set(chosen) - set(MATCH_ON))
+        if unknown or isinstance(match_on, str):
+            raise TypeError(f"match_on takes a list of {', '.join(MATCH_ON)}; got {match_on!r}")
+        self.match_on = frozenset(chosen) | {"method", "path"}
+        self.cassette = cassette
+        self.allow_playback_repeats = allow_playback_repeats
+        self._canon = _Canon(cassette.fixture.project_keys)
+        self._lock = threading.Lock()
+        self._keys: list[_Key] = []
+        self._index: dict[Any, deque[int]] = {}
+        self._last: dict[Any, int] = {}
+        self._by_path: dict[str, list[int]] = {}
+        self._responses: dict[int, Response] = {}
+        self._played = [False] * len(cassette.interactions)
+        #: requests that matched nothing, in order
+        self.misses: list[Miss] = []
+        for number, interaction in enumerate(cassette.interactions):
+            recorded = interaction.request
+            body = recorded.body
+            key = _key(
+                self._canon,
+                recorded.method,
+                recorded.url,
+                recorded.headers,
+                body.value if body.kind != "empty" else None,
+                body.kind == "json",
+            )
+            self._keys.append(key)
+            self._index.setdefault(self._project(key), deque()).append(number)
+            self._by_path.setdefault(key.path, []).append(number)
+
+    @classmethod
+    def load(cls, path: PathArg, **options: Any) -> CassettePlayer:
+        """A player for the cassette file at ``path``."""
+        return cls(load(path), **options)
+
+    def _project(self, key: _Key) -> Any:
+        if len(self.match_on) == len(MATCH_ON):
+            return key
+        return tuple(getattr(key, name) for name in MATCH_ON if name in self.match_on)
+
+    # ---- the fixture material
+
+    @property
+    def url(self) -> str:
+        """The base URL the cassette was recorded at."""
+        return self.cassette.meta.url
+
+    @property
+    def service_token(self) -> Optional[ServiceToken]:
+        value = self.cassette.fixture.credentials.get("service_token")
+        return ServiceToken.parse(value) if isinstance(value, str) else None
+
+    @property
+    def api_key(self) -> Optional[ApiKey]:
+        value = self.cassette.fixture.credentials.get("api_key")
+        return ApiKey.parse(value) if isinstance(value, str) else None
+
+    @property
+    def service_account(self) -> Optional[ServiceAccount]:
+        value = self.cassette.fixture.credentials.get("service_account")
+        return ServiceAccount(**value) if isinstance(value, Mapping) else None
+
+    @property
+    def machine_identity(self) -> Optional[MachineIdentity]:
+        value = self.cassette.fixture.credentials.get("machine_identity")
+        return MachineIdentity(**value) if isinstance(value, Mapping) else None
+
+    # ---- serving
+
+    def handle(self, request: Request) -> Response:
+        key = _key(self._canon, request.method, request.url, request.headers, request.body, False)
+        slot = self._project(key)
+        with self._lock:
+            queue = self._index.get(slot)
+            if queue:
+                number = queue.popleft()
+                self._last[slot] = number
+            elif queue is not None and self.allow_playback_repeats:
+                number = self._last[slot]
+            else:
+                miss = Miss(key.method, key.path, self._report(key, used_up=queue is not None))
+                self.misses.append(miss)
+                return Response.json_body(404, {"statusCode": 404, "message": miss.report, "error": "CassetteMismatch"})
+            self._played[number] = True
+            response = self._responses.get(number)
+            if response is None:
+                recorded = self.cassette.interactions[number].response
+                response = Response(recorded.status, recorded.headers, recorded.body.to_bytes())
+                self._responses[number] = response
+        return response
+
+    def unplayed(self) -> list[str]:
+        """The recorded interactions never played, as ``#N METHOD /path``."""
+        with self._lock:
+            return [
+                f"#{n} {_describe(i)}"
+                for n, (i, played) in enumerate(zip(self.cassette.interactions, self._played))
+                if not played
+            ]
+
+    def report(self) -> Optional[str]:
+        """What a strict teardown fails on: requests that matched nothing, interactions never played."""
+        lines = [miss.report for miss in self.misses]
+        unplayed = self.unplayed()
+        if unplayed:
+            lines.append(f"{len(unplayed)} recorded interaction(s) never played:")
+            lines.extend(f"  {line}" for line in unplayed[:20])
+            if len(unplayed) > 20:
+                lines.append(f"  … and {len(unplayed) - 20} more")
+        return "\n".join(lines) if lines else None
+
+    def _report(self, key: _Key, used_up: bool) -> str:
+        where = f"{self.cassette.path}" if self.cassette.path else "the cassette"
+        head = f"no recorded interaction in {where} matches {key.method} {key.path}"
+        if used_up:
+            return (
+                f"{head}: every recorded interaction that matches it was already played "
+                "(record it again, or allow_playback_repeats=True)"
+            )
+        candidates = self._by_path.get(key.path) or list(range(len(self._keys)))
+        ranked = sorted(candidates, key=lambda n: (len(self._differences(key, self._keys[n])), n))[:_NEAREST]
+        if not ranked:
+            return f"{head}: the cassette is empty"
+        lines = [f"{head}; the closest recorded interactions:"]
+        for number in ranked:
+            differences = self._differences(key, self._keys[number])
+            lines.append(f"  #{number} {_describe(self.cassette.interactions[number])} - differs in {', '.join(differences)}")
+        return "\n".join(lines)
+
+    def _differences(self, key: _Key, other: _Key) -> list[str]:
+        found: list[str] = []
+        if key.method != other.method:
+            found.append(f"method ({other.method})")
+        if key.path != other.path:
+            found.append("path")
+        if "query" in self.match_on and key.query != other.query:
+            names = sorted({k for k, _ in set(key.query) ^ set(other.query)})
+            found.append(f"query ({', '.join(names)})")
+        if "auth" in self.match_on and key.auth != other.auth:
+            found.append(f"auth ({key.auth} here, {other.auth} recorded)")
+        if "body" in self.match_on and key.body != other.body:
+            found.append(f"body{_body_fields(key.body, other.body)}")
+        return found or ["nothing (already played)"]
+
+
+def _body_fields(ours: str, theirs: str) -> str:
+    try:
+        a, b = json.loads(ours or "null"), json.loads(theirs or "null")
+    except ValueError:
+        return ""
+    if isinstance(a, dict) and isinstance(b, dict):
+        names = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        return f" ({', '.join(n.replace(':plaintext', '') for n in names)})" if names else ""
+    return ""
