@@ -289,7 +289,8 @@ def _body_fields(ours: str, theirs: str) -> str:
         a, b = json.loads(ours or "null"), json.loads(theirs or "null")
     except ValueError:
         return ""
-    if isinstance(a, dict) and isinstance(b, dict):
+    if isinstance(a, dict) or isinstance(b, dict):
+        a, b = (a if isinstance(a, dict) else {}), (b if isinstance(b, dict) else {})
         names = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
         return f" ({', '.join(n.replace(':plaintext', '') for n in names)})" if names else ""
     return ""
