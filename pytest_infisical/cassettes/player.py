@@ -26,7 +26,7 @@ import attrs
 
 from ..credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
 from ..errors import CassetteMismatchError, CryptoError
-from ..http import Headers, Request, Response, api_path
+from ..http import Headers, Request, Response, api_path, encode_json
 from ..journal import detect_auth_mode
 from .format import Cassette, Interaction, PathArg, load
 from .shapes import CIPHER_PREFIXES, CREDENTIAL, kind_of, wrapped_key_kind
@@ -228,7 +228,21 @@ class CassettePlayer:
                 recorded = self.cassette.interactions[number].response
                 response = Response(recorded.status, recorded.headers, recorded.body.to_bytes())
                 self._responses[number] = response
-        return response
+        return self._rewrapped(number, request, response)
+
+    def _rewrapped(self, number: int, request: Request, response: Response) -> Response:
+        """A token the test created holds a key part of the client's own making, different on every
+        run; when the client sends it (a 4-part bearer), the recorded wrapped project key is wrapped
+        again under it, so the client unwraps it as it did live."""
+        ours = _token_key(request.headers)
+        if ours is None:
+            return response
+        recorded = self.cassette.interactions[number]
+        theirs = _token_key(recorded.request.headers)
+        if theirs is None or theirs == ours or recorded.response.body.kind != "json":
+            return response
+        body = _rewrap(recorded.response.body.value, theirs, ours)
+        return Response(response.status, response.headers, encode_json(body))
 
     def unplayed(self) -> list[str]:
         """The recorded interactions never played, as ``#N METHOD /path``."""
@@ -282,6 +296,30 @@ class CassettePlayer:
         if "body" in self.match_on and key.body != other.body:
             found.append(f"body{_body_fields(key.body, other.body)}")
         return found or ["nothing (already played)"]
+
+
+def _token_key(headers: Headers) -> Optional[str]:
+    scheme, _, value = (headers.get("authorization") or "").partition(" ")
+    parts = value.strip().split(".")
+    return parts[3] if scheme.lower() == "bearer" and len(parts) == 4 and parts[0] == "st" else None
+
+
+def _rewrap(value: Any, old_key: str, new_key: str) -> Any:
+    from .. import crypto
+
+    if isinstance(value, list):
+        return [_rewrap(v, old_key, new_key) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _rewrap(v, old_key, new_key) for k, v in value.items()}
+    if wrapped_key_kind(out) == "symmetric":
+        try:
+            key = crypto.decrypt_symmetric(out["encryptedKey"], out["iv"], out["tag"], old_key)
+            sealed = crypto.encrypt_symmetric(key, new_key)
+        except CryptoError:
+            return out
+        out.update(encryptedKey=sealed.ciphertext, iv=sealed.iv, tag=sealed.tag)
+    return out
 
 
 def _body_fields(ours: str, theirs: str) -> str:
