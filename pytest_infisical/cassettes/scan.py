@@ -1,6 +1,7 @@
 """The leak scan: real material in a cassette, in any encoding, and credentials that are not fixtures.
 
-:func:`scan_text` looks for each given value as written, JSON-escaped (ASCII and not),
+:func:`scan_text` looks for each given value as written, JSON-escaped (ASCII and not; once, and
+twice for JSON inside a JSON string),
 URL-encoded, hex and base64 (standard and URL-safe, at each of the three byte alignments, so a
 value inside a larger encoded blob is found too), and for anything shaped like an Infisical
 credential (``st.``/``ak.``/``sa.`` tokens, JWTs) that is not the cassette's own fixture material.
@@ -61,6 +62,8 @@ def encodings(value: str) -> list[tuple[str, str]]:
         ("raw", value),
         ("JSON-escaped", json.dumps(value, ensure_ascii=False)[1:-1]),
         ("JSON-escaped", json.dumps(value, ensure_ascii=True)[1:-1]),
+        ("JSON-escaped twice", json.dumps(json.dumps(value, ensure_ascii=False)[1:-1], ensure_ascii=False)[1:-1]),
+        ("JSON-escaped twice", json.dumps(json.dumps(value)[1:-1])[1:-1]),
         ("URL-encoded", quote(value, safe="")),
         ("URL-encoded", quote_plus(value, safe="")),
         ("URL-encoded", quote(value, safe="/")),
