@@ -24,7 +24,7 @@ import binascii
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -90,19 +90,39 @@ class Body:
 EMPTY = Body("empty")
 
 
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _header_dict(value: Union[Mapping[str, str], Iterable[tuple[str, str]]]) -> dict[str, str]:
+    if isinstance(value, Headers):
+        return dict(value.raw_items())
+    return dict(value.items()) if isinstance(value, Mapping) else dict(value)
+
+
 @attrs.frozen
 class RecordedRequest:
     method: str
     url: str
-    headers: Headers = attrs.field(converter=Headers)
+    #: name -> value, as recorded (names keep their case; look them up with :func:`header`)
+    headers: dict[str, str] = attrs.field(converter=_header_dict)
     body: Body = EMPTY
 
 
 @attrs.frozen
 class RecordedResponse:
     status: int
-    headers: Headers = attrs.field(converter=Headers)
+    headers: dict[str, str] = attrs.field(converter=_header_dict)
     body: Body = EMPTY
+
+
+def header(headers: Mapping[str, str], name: str) -> Optional[str]:
+    """A header's value by case-insensitive name, or None."""
+    name = name.lower()
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
 
 
 @attrs.frozen
@@ -123,8 +143,8 @@ class Fixture:
     """
 
     credentials: Mapping[str, Any] = attrs.field(factory=dict)
-    issued: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    project_keys: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    issued: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    project_keys: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     def material(self) -> list[str]:
         """Every fixture string: what a scan allows to look like a credential."""
@@ -142,14 +162,18 @@ class Meta:
     recorded_at: str = ""
     package_version: str = ""
     infisical_version: Optional[str] = None
-    auth_modes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    auth_modes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     #: the base URL the interactions were recorded at
     url: str = ""
 
 
+def _interactions(value: Iterable[Interaction]) -> tuple[Interaction, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Cassette:
-    interactions: tuple[Interaction, ...] = attrs.field(converter=tuple)
+    interactions: tuple[Interaction, ...] = attrs.field(converter=_interactions)
     fixture: Fixture = attrs.field(factory=Fixture)
     meta: Meta = attrs.field(factory=Meta)
     #: the file it was loaded from, if any (for error messages)
@@ -158,10 +182,6 @@ class Cassette:
 
 # --------------------------------------------------------------------------------------------
 # writing
-
-
-def _headers_obj(headers: Headers) -> dict[str, str]:
-    return dict(headers.raw_items())
 
 
 def to_obj(cassette: Cassette) -> dict[str, Any]:
@@ -187,12 +207,12 @@ def to_obj(cassette: Cassette) -> dict[str, Any]:
                 "request": {
                     "method": i.request.method,
                     "url": i.request.url,
-                    "headers": _headers_obj(i.request.headers),
+                    "headers": dict(i.request.headers),
                     "body": i.request.body.to_obj(),
                 },
                 "response": {
                     "status": i.response.status,
-                    "headers": _headers_obj(i.response.headers),
+                    "headers": dict(i.response.headers),
                     "body": i.response.body.to_obj(),
                 },
             }
@@ -256,12 +276,12 @@ class _Reader:
             raise self.fail(f"{where}.{name}", f"expected {_kind_name(kind)}, found {_json_type(value)}")
         return value
 
-    def headers(self, obj: Mapping[str, Any], where: str) -> Headers:
-        raw = self.field(obj, "headers", where, dict)
+    def headers(self, obj: Mapping[str, Any], where: str) -> dict[str, str]:
+        raw: dict[str, Any] = self.field(obj, "headers", where, dict)
         for name, value in raw.items():
-            if not isinstance(value, str):
+            if type(value) is not str:
                 raise self.fail(f"{where}.headers[{name!r}]", f"expected a string, found {_json_type(value)}")
-        return Headers(raw)
+        return raw
 
     def body(self, obj: Mapping[str, Any], where: str) -> Body:
         raw = obj.get("body")
@@ -281,6 +301,30 @@ class _Reader:
         return Body(kind, value)
 
     def interaction(self, raw: Any, index: int) -> Interaction:
+        try:  # the fast path for a well-formed interaction; anything odd takes the checked path below
+            req, res = raw["request"], raw["response"]
+            method, url, status = req["method"], req["url"], res["status"]
+            request_headers, response_headers = req["headers"], res["headers"]
+            if (
+                type(method) is str
+                and type(url) is str
+                and type(status) is int
+                and 100 <= status <= 599
+                and type(request_headers) is dict
+                and type(response_headers) is dict
+                and all(type(v) is str for v in request_headers.values())
+                and all(type(v) is str for v in response_headers.values())
+            ):
+                where = f"interactions[{index}]"
+                return Interaction(
+                    RecordedRequest(method.upper(), url, request_headers, self.body(req, where)),
+                    RecordedResponse(status, response_headers, self.body(res, where)),
+                )
+        except (KeyError, TypeError):
+            pass
+        return self._checked(raw, index)
+
+    def _checked(self, raw: Any, index: int) -> Interaction:
         where = f"interactions[{index}]"
         if not isinstance(raw, dict):
             raise self.fail(where, f"expected an object, found {_json_type(raw)}")
@@ -335,8 +379,11 @@ class _Reader:
         )
 
 
+_KIND_NAMES: Mapping[Any, str] = {dict: "an object", list: "an array", str: "a string", int: "an integer"}
+
+
 def _kind_name(kind: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", int: "an integer"}.get(kind, str(kind))
+    return _KIND_NAMES.get(kind, str(kind))
 
 
 def _json_type(value: Any) -> str:
@@ -346,7 +393,7 @@ def _json_type(value: Any) -> str:
         return "a boolean"
     if isinstance(value, (int, float)):
         return "a number"
-    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), type(value).__name__)
+    return _KIND_NAMES.get(type(value), type(value).__name__)
 
 
 def loads(text: Union[str, bytes], path: str = "<string>") -> Cassette:

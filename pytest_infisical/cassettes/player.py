@@ -20,15 +20,16 @@ import json
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
-from typing import Any, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
+from urllib.parse import unquote_plus
 
 import attrs
 
 from ..credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
 from ..errors import CassetteMismatchError, CryptoError
-from ..http import Headers, Request, Response, api_path, encode_json
+from ..http import Request, Response, api_path, encode_json
 from ..journal import detect_auth_mode
-from .format import Cassette, Interaction, PathArg, load
+from .format import Cassette, Interaction, PathArg, header, load
 from .shapes import CIPHER_PREFIXES, CREDENTIAL, kind_of, wrapped_key_kind
 
 __all__ = ["MATCH_ON", "CassettePlayer", "Miss"]
@@ -48,6 +49,17 @@ class _Canon:
 
     def __init__(self, project_keys: Iterable[str]) -> None:
         self.keys = tuple(project_keys)
+        #: header set -> auth kind: the requests of a cassette carry the same few (bounded, per player)
+        self._auth: dict[tuple[tuple[str, str], ...], str] = {}
+
+    def auth(self, headers: Mapping[str, str]) -> str:
+        memo = tuple(headers.items())
+        known = self._auth.get(memo)
+        if known is None:
+            known = _auth(headers)
+            if len(self._auth) < 64:
+                self._auth[memo] = known
+        return known
 
     def _plain(self, ct: Any, iv: Any, tag: Any) -> str:
         from .. import crypto
@@ -92,8 +104,7 @@ class _Canon:
             return _canon_string(data.decode("utf-8", "replace") if isinstance(data, bytes) else data)
 
 
-@attrs.frozen
-class _Key:
+class _Key(NamedTuple):
     method: str
     path: str
     query: tuple[tuple[str, str], ...]
@@ -101,11 +112,43 @@ class _Key:
     body: str
 
 
-def _key(canon: _Canon, method: str, url: str, headers: Headers, body: Any, is_json: bool) -> _Key:
-    request = Request(method, url)
-    query = tuple(sorted((k, _canon_string(v)) for k, v in request.query_items))
-    auth = detect_auth_mode(headers) or ("other" if ("authorization" in headers or "x-api-key" in headers) else "none")
-    return _Key(request.method, api_path(request.path), query, auth, canon.body(body, body, is_json))
+def _split(url: str) -> tuple[str, list[tuple[str, str]]]:
+    """(path, query pairs) of a URL: what ``urlsplit`` + ``parse_qsl`` give, at a fraction of the cost."""
+    at = url.find("://")
+    rest = url[at + 3 :] if at >= 0 else url
+    slash = rest.find("/")
+    rest = rest[slash:] if slash >= 0 else "/"
+    rest = rest.partition("#")[0]
+    path, _, query = rest.partition("?")
+    pairs = []
+    for part in query.split("&") if query else ():
+        name, _, value = part.partition("=")
+        if "%" in part or "+" in part:
+            name, value = unquote_plus(name), unquote_plus(value)
+        pairs.append((name, value))
+    return path or "/", pairs
+
+
+def _auth(headers: Mapping[str, str]) -> str:
+    if not headers:
+        return "none"
+    mode = detect_auth_mode(headers)
+    if mode is not None:
+        return mode
+    return "other" if (header(headers, "authorization") or header(headers, "x-api-key")) else "none"
+
+
+def _key(
+    canon: _Canon,
+    method: str,
+    path: str,
+    pairs: Iterable[tuple[str, str]],
+    headers: Mapping[str, str],
+    body: Any,
+    is_json: bool,
+) -> _Key:
+    query = tuple(sorted((k, _canon_string(v)) for k, v in pairs))
+    return _Key(method, api_path(path), query, canon.auth(headers), canon.body(body, body, is_json))
 
 
 @attrs.frozen
@@ -121,8 +164,7 @@ class Miss:
 
 
 def _describe(interaction: Interaction) -> str:
-    request = Request(interaction.request.method, interaction.request.url)
-    return f"{request.method} {api_path(request.path)}"
+    return f"{interaction.request.method} {api_path(_split(interaction.request.url)[0])}"
 
 
 class CassettePlayer:
@@ -142,6 +184,7 @@ class CassettePlayer:
         if unknown or isinstance(match_on, str):
             raise TypeError(f"match_on takes a list of {', '.join(MATCH_ON)}; got {match_on!r}")
         self.match_on = frozenset(chosen) | {"method", "path"}
+        self._all = len(self.match_on) == len(MATCH_ON)
         self.cassette = cassette
         self.allow_playback_repeats = allow_playback_repeats
         self._canon = _Canon(cassette.fixture.project_keys)
@@ -157,10 +200,12 @@ class CassettePlayer:
         for number, interaction in enumerate(cassette.interactions):
             recorded = interaction.request
             body = recorded.body
+            path, pairs = _split(recorded.url)
             key = _key(
                 self._canon,
                 recorded.method,
-                recorded.url,
+                path,
+                pairs,
                 recorded.headers,
                 body.value if body.kind != "empty" else None,
                 body.kind == "json",
@@ -175,7 +220,7 @@ class CassettePlayer:
         return cls(load(path), **options)
 
     def _project(self, key: _Key) -> Any:
-        if len(self.match_on) == len(MATCH_ON):
+        if self._all:
             return key
         return tuple(getattr(key, name) for name in MATCH_ON if name in self.match_on)
 
@@ -209,7 +254,7 @@ class CassettePlayer:
     # ---- serving
 
     def handle(self, request: Request) -> Response:
-        key = _key(self._canon, request.method, request.url, request.headers, request.body, False)
+        key = _key(self._canon, request.method, request.path, request.query_items, request.headers, request.body, False)
         slot = self._project(key)
         with self._lock:
             queue = self._index.get(slot)
@@ -279,7 +324,9 @@ class CassettePlayer:
         lines = [f"{head}; the closest recorded interactions:"]
         for number in ranked:
             differences = self._differences(key, self._keys[number])
-            lines.append(f"  #{number} {_describe(self.cassette.interactions[number])} - differs in {', '.join(differences)}")
+            lines.append(
+                f"  #{number} {_describe(self.cassette.interactions[number])} - differs in {', '.join(differences)}"
+            )
         return "\n".join(lines)
 
     def _differences(self, key: _Key, other: _Key) -> list[str]:
@@ -298,8 +345,8 @@ class CassettePlayer:
         return found or ["nothing (already played)"]
 
 
-def _token_key(headers: Headers) -> Optional[str]:
-    scheme, _, value = (headers.get("authorization") or "").partition(" ")
+def _token_key(headers: Mapping[str, str]) -> Optional[str]:
+    scheme, _, value = (header(headers, "authorization") or "").partition(" ")
     parts = value.strip().split(".")
     return parts[3] if scheme.lower() == "bearer" and len(parts) == 4 and parts[0] == "st" else None
 

@@ -384,7 +384,11 @@ class _Rekeyer:
             elif prefix == "secretComment":
                 text = self._plain(name, text, "comment", from_server)
             sealed = crypto.encrypt_symmetric(text, key)
-            obj[f"{prefix}Ciphertext"], obj[f"{prefix}IV"], obj[f"{prefix}Tag"] = sealed.ciphertext, sealed.iv, sealed.tag
+            obj[f"{prefix}Ciphertext"], obj[f"{prefix}IV"], obj[f"{prefix}Tag"] = (
+                sealed.ciphertext,
+                sealed.iv,
+                sealed.tag,
+            )
 
     def _raw(self, obj: dict[str, Any], from_server: bool) -> None:
         name = obj.get("secretKey")

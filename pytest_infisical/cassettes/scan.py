@@ -117,9 +117,9 @@ def check(text: str, values: Iterable[tuple[str, str]], *, allowed: Iterable[str
     """Raise :class:`CassetteLeakError` (with a redacted report) when :func:`scan_text` finds anything."""
     findings = scan_text(text, values, allowed=allowed, source=source)
     if findings:
-        raise CassetteLeakError(_report(findings, f"refusing to write {source}: it would hold real material"), [
-            str(f) for f in findings
-        ])
+        raise CassetteLeakError(
+            _report(findings, f"refusing to write {source}: it would hold real material"), [str(f) for f in findings]
+        )
 
 
 def _report(findings: Sequence[Finding], head: str) -> str:
@@ -190,4 +190,3 @@ def scan_paths(
             continue
         findings.extend(scan_text(text, labelled, allowed=_allowed_in(text), source=str(path)))
     return findings
-

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Optional
 
-__all__ = ["CREDENTIAL", "CIPHER_PREFIXES", "kind_of", "wrapped_key_kind"]
+__all__ = ["CIPHER_PREFIXES", "CREDENTIAL", "kind_of", "wrapped_key_kind"]
 
 #: a service token (3 or 4 parts), an API key, a service-account access key, or a JWT
 CREDENTIAL = re.compile(

@@ -19,10 +19,14 @@ def _ok(response: Any) -> Any:
 
 def _e2ee(client: Any, url: str, headers: dict[str, str], key: str, workspace: str, written: str) -> dict[str, Any]:
     query = {"workspaceId": workspace, "environment": "dev", "secretPath": "/"}
-    before = crypto.decrypt_secrets(_ok(client.get(f"{url}/api/v3/secrets", params=query, headers=headers)), project_key=key)
+    before = crypto.decrypt_secrets(
+        _ok(client.get(f"{url}/api/v3/secrets", params=query, headers=headers)), project_key=key
+    )
     body = {**query, "type": "shared", **crypto.encrypt_secret(WRITTEN_NAME, written, key, "a comment").to_dict()}
     _ok(client.post(f"{url}/api/v3/secrets/{WRITTEN_NAME}", json=body, headers=headers))
-    after = crypto.decrypt_secrets(_ok(client.get(f"{url}/api/v3/secrets", params=query, headers=headers)), project_key=key)
+    after = crypto.decrypt_secrets(
+        _ok(client.get(f"{url}/api/v3/secrets", params=query, headers=headers)), project_key=key
+    )
     return {"before": dict(before), "after": dict(after), "comments": {n: after.comments[n] for n in after}}
 
 

@@ -28,8 +28,12 @@ from pytest_infisical.errors import CassetteFormatError, CassetteNotFoundError
 def sample(n: int = 2) -> Cassette:
     interactions = [
         Interaction(
-            RecordedRequest("GET", f"https://app.infisical.com/api/v3/secrets/raw/S{i}?environment=dev", {"X-API-KEY": "ak.x"}),
-            RecordedResponse(200, {"Content-Type": "application/json"}, Body("json", {"secret": {"secretKey": f"S{i}"}})),
+            RecordedRequest(
+                "GET", f"https://app.infisical.com/api/v3/secrets/raw/S{i}?environment=dev", {"X-API-KEY": "ak.x"}
+            ),
+            RecordedResponse(
+                200, {"Content-Type": "application/json"}, Body("json", {"secret": {"secretKey": f"S{i}"}})
+            ),
         )
         for i in range(n)
     ]
@@ -39,7 +43,11 @@ def sample(n: int = 2) -> Cassette:
             RecordedResponse(500, {}, Body("base64", "AAEC")),
         )
     )
-    return Cassette(interactions, Fixture({"api_key": "ak.x"}, ["st.a.b"], ["k"]), Meta("2026-01-01T00:00:00+00:00", "0.1.0", None, ["api_key"], "https://app.infisical.com"))
+    return Cassette(
+        interactions,
+        Fixture({"api_key": "ak.x"}, ["st.a.b"], ["k"]),
+        Meta("2026-01-01T00:00:00+00:00", "0.1.0", None, ["api_key"], "https://app.infisical.com"),
+    )
 
 
 def test_round_trip_keeps_everything() -> None:
@@ -105,7 +113,7 @@ def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> N
 
 
 def test_a_missing_cassette_is_its_own_error(tmp_path: Path) -> None:
-    with pytest.raises(CassetteNotFoundError, match="no cassette at .*nope.json"):
+    with pytest.raises(CassetteNotFoundError, match=r"no cassette at .*nope\.json"):
         load(tmp_path / "nope.json")
 
 
@@ -114,21 +122,45 @@ def test_broken_json_names_the_file_line_and_column(tmp_path: Path) -> None:
     path.write_text('{\n  "format_version": 1,\n  "meta": {,\n}')
     with pytest.raises(CassetteFormatError) as info:
         load(path)
-    assert str(info.value) == f"{path}: line 3, column 12: not valid JSON: Expecting property name enclosed in double quotes"
+    assert (
+        str(info.value)
+        == f"{path}: line 3, column 12: not valid JSON: Expecting property name enclosed in double quotes"
+    )
     assert info.value.where == "line 3, column 12"
 
 
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda o: o.update(format_version=99), "format_version: this version of pytest-infisical reads cassette format 1, found 99; record the cassette again"),
+        (
+            lambda o: o.update(format_version=99),
+            "format_version: this version of pytest-infisical reads cassette format 1, found 99; record the cassette again",
+        ),
         (lambda o: o.pop("interactions"), "top level: the field 'interactions' is missing"),
-        (lambda o: o["interactions"][1]["response"].update(status="200"), "interactions[1].response.status: expected an integer, found a string"),
-        (lambda o: o["interactions"][0]["response"].update(status=700), "interactions[0].response.status: expected an HTTP status (100-599), found 700"),
-        (lambda o: o["interactions"][0]["request"].pop("method"), "interactions[0].request: the field 'method' is missing"),
-        (lambda o: o["interactions"][0]["request"]["headers"].update(A=1), "interactions[0].request.headers['A']: expected a string, found a number"),
-        (lambda o: o["interactions"][0]["request"].update(body={"xml": "<a/>"}), 'interactions[0].request.body: expected null, {"json": …}, {"text": "…"} or {"base64": "…"}'),
-        (lambda o: o["interactions"][2]["response"].update(body={"base64": "!!"}), "interactions[2].response.body.base64: not valid base64"),
+        (
+            lambda o: o["interactions"][1]["response"].update(status="200"),
+            "interactions[1].response.status: expected an integer, found a string",
+        ),
+        (
+            lambda o: o["interactions"][0]["response"].update(status=700),
+            "interactions[0].response.status: expected an HTTP status (100-599), found 700",
+        ),
+        (
+            lambda o: o["interactions"][0]["request"].pop("method"),
+            "interactions[0].request: the field 'method' is missing",
+        ),
+        (
+            lambda o: o["interactions"][0]["request"]["headers"].update(A=1),
+            "interactions[0].request.headers['A']: expected a string, found a number",
+        ),
+        (
+            lambda o: o["interactions"][0]["request"].update(body={"xml": "<a/>"}),
+            'interactions[0].request.body: expected null, {"json": …}, {"text": "…"} or {"base64": "…"}',
+        ),
+        (
+            lambda o: o["interactions"][2]["response"].update(body={"base64": "!!"}),
+            "interactions[2].response.body.base64: not valid base64",
+        ),
         (lambda o: o["interactions"].__setitem__(0, []), "interactions[0]: expected an object, found an array"),
         (lambda o: o["fixture"]["issued"].append(3), "fixture.issued[1]: expected a string, found a number"),
         (lambda o: o["meta"].update(recorded_at=None), "meta.recorded_at: expected a string, found null"),

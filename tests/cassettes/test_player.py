@@ -19,10 +19,18 @@ KEY = crypto.generate_project_key()
 TOKEN = ServiceToken.generate()
 
 
-def exchange(method: str, target: str, body: Any = None, headers: Any = None, answer: Any = None, status: int = 200) -> Interaction:
+def exchange(
+    method: str, target: str, body: Any = None, headers: Any = None, answer: Any = None, status: int = 200
+) -> Interaction:
     return Interaction(
-        RecordedRequest(method, URL + target, headers or TOKEN.headers, Body("json", body) if body is not None else Body("empty")),
-        RecordedResponse(status, {"Content-Type": "application/json; charset=utf-8"}, Body("json", answer if answer is not None else {"n": target})),
+        RecordedRequest(
+            method, URL + target, headers or TOKEN.headers, Body("json", body) if body is not None else Body("empty")
+        ),
+        RecordedResponse(
+            status,
+            {"Content-Type": "application/json; charset=utf-8"},
+            Body("json", answer if answer is not None else {"n": target}),
+        ),
     )
 
 
@@ -30,7 +38,9 @@ def player(*interactions: Interaction, **options: Any) -> CassettePlayer:
     return CassettePlayer(Cassette(interactions, Fixture({"service_token": TOKEN.token}, (), (KEY,))), **options)
 
 
-def get(p: CassettePlayer, target: str, headers: Any = None, body: Any = None, method: str = "GET", base: str = URL) -> Any:
+def get(
+    p: CassettePlayer, target: str, headers: Any = None, body: Any = None, method: str = "GET", base: str = URL
+) -> Any:
     data = json.dumps(body).encode() if body is not None else b""
     response = p.handle(Request(method, base + target, headers if headers is not None else TOKEN.headers, data))
     return response.status, response.json()
@@ -44,7 +54,9 @@ def test_query_order_encoding_and_host_do_not_matter() -> None:
 
 
 def test_credentials_match_by_kind_not_by_value() -> None:
-    p = player(exchange("GET", "/a"), exchange("GET", "/a", headers=ApiKey.generate().headers, answer={"who": "api key"}))
+    p = player(
+        exchange("GET", "/a"), exchange("GET", "/a", headers=ApiKey.generate().headers, answer={"who": "api key"})
+    )
     assert get(p, "/a", headers=ServiceToken.generate().headers) == (200, {"n": "/a"})
     assert get(p, "/a", headers=ApiKey.generate().headers) == (200, {"who": "api key"})
 
@@ -66,8 +78,14 @@ def test_credentials_in_bodies_and_wrapped_keys_match_any_of_their_kind() -> Non
     login = {"clientId": "id-1", "clientSecret": "secret-1"}
     wrapped = crypto.wrap_project_key_for_service_token(KEY, crypto.generate_project_key())
     token_body = {"name": "t", "encryptedKey": wrapped.ciphertext, "iv": wrapped.iv, "tag": wrapped.tag}
-    p = player(exchange("POST", "/api/v1/auth/universal-auth/login", login), exchange("POST", "/api/v2/service-token", token_body))
-    assert get(p, "/api/v1/auth/universal-auth/login", body={"clientId": "x", "clientSecret": "y"}, method="POST")[0] == 200
+    p = player(
+        exchange("POST", "/api/v1/auth/universal-auth/login", login),
+        exchange("POST", "/api/v2/service-token", token_body),
+    )
+    assert (
+        get(p, "/api/v1/auth/universal-auth/login", body={"clientId": "x", "clientSecret": "y"}, method="POST")[0]
+        == 200
+    )
     other = crypto.wrap_project_key_for_service_token(KEY, crypto.generate_project_key())
     body = {"name": "t", "encryptedKey": other.ciphertext, "iv": other.iv, "tag": other.tag}
     assert get(p, "/api/v2/service-token", body=body, method="POST")[0] == 200
@@ -85,7 +103,9 @@ def test_repeated_requests_replay_in_recorded_order_then_miss() -> None:
 
 
 def test_allow_playback_repeats_answers_again_with_the_last_one() -> None:
-    p = player(exchange("GET", "/a", answer={"n": 0}), exchange("GET", "/a", answer={"n": 1}), allow_playback_repeats=True)
+    p = player(
+        exchange("GET", "/a", answer={"n": 0}), exchange("GET", "/a", answer={"n": 1}), allow_playback_repeats=True
+    )
     assert [get(p, "/a")[1]["n"] for _ in range(4)] == [0, 1, 1, 1]
 
 

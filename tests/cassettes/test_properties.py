@@ -63,13 +63,32 @@ def exchanges(r: dict[str, Any]) -> tuple[list[tuple[Request, Response]], str]:
         {"_id": f"s{i}", **crypto.encrypt_secret(f"S{i}", v, pk, r["comment"] if i == 0 else "").to_dict()}
         for i, v in enumerate(r["values"])
     ]
-    raw = [{"_id": f"r{i}", "secretKey": f"R{i}", "secretValue": v, "secretComment": r["comment"]} for i, v in enumerate(r["values"])]
+    raw = [
+        {"_id": f"r{i}", "secretKey": f"R{i}", "secretValue": v, "secretComment": r["comment"]}
+        for i, v in enumerate(r["values"])
+    ]
     ok = {"Content-Type": "application/json"}
     pairs = [
-        (Request("GET", f"{URL}/api/v2/service-token", bearer), Response.json_body(200, {"workspace": WORKSPACE, "encryptedKey": wrapped.ciphertext, "iv": wrapped.iv, "tag": wrapped.tag})),
-        (Request("GET", f"{URL}/api/v3/secrets?workspaceId={WORKSPACE}&environment=dev", bearer), Response.json_body(200, {"secrets": secrets, "imports": []})),
-        (Request("POST", f"{URL}/api/v1/auth/universal-auth/login", ok, json.dumps(identity.login_body).encode()), Response.json_body(200, {"accessToken": jwt, "expiresIn": 1, "accessTokenMaxTTL": 1, "tokenType": "Bearer"})),
-        (Request("GET", f"{URL}/api/v3/secrets/raw?workspaceId={WORKSPACE}", {"Authorization": f"Bearer {jwt}"}), Response.json_body(200, {"secrets": raw, "imports": []})),
+        (
+            Request("GET", f"{URL}/api/v2/service-token", bearer),
+            Response.json_body(
+                200, {"workspace": WORKSPACE, "encryptedKey": wrapped.ciphertext, "iv": wrapped.iv, "tag": wrapped.tag}
+            ),
+        ),
+        (
+            Request("GET", f"{URL}/api/v3/secrets?workspaceId={WORKSPACE}&environment=dev", bearer),
+            Response.json_body(200, {"secrets": secrets, "imports": []}),
+        ),
+        (
+            Request("POST", f"{URL}/api/v1/auth/universal-auth/login", ok, json.dumps(identity.login_body).encode()),
+            Response.json_body(
+                200, {"accessToken": jwt, "expiresIn": 1, "accessTokenMaxTTL": 1, "tokenType": "Bearer"}
+            ),
+        ),
+        (
+            Request("GET", f"{URL}/api/v3/secrets/raw?workspaceId={WORKSPACE}", {"Authorization": f"Bearer {jwt}"}),
+            Response.json_body(200, {"secrets": raw, "imports": []}),
+        ),
         (Request("GET", f"{URL}/api/v2/users/me", key.headers), Response.json_body(200, {"user": {"email": "a@b.c"}})),
     ]
     return pairs, jwt
@@ -77,7 +96,19 @@ def exchanges(r: dict[str, Any]) -> tuple[list[tuple[Request, Response]], str]:
 
 def real_material(r: dict[str, Any], jwt: str) -> list[str]:
     t, k, i = r["token"], r["api_key"], r["identity"]
-    return [t.token, t.secret, t.key, k.value, k.secret, i.client_id, i.client_secret, jwt, r["project_key"], *r["values"], r["comment"]]
+    return [
+        t.token,
+        t.secret,
+        t.key,
+        k.value,
+        k.secret,
+        i.client_id,
+        i.client_secret,
+        jwt,
+        r["project_key"],
+        *r["values"],
+        r["comment"],
+    ]
 
 
 def rekeyed(r: dict[str, Any]) -> tuple[str, Any, list[str]]:
@@ -110,6 +141,8 @@ def test_the_scan_finds_every_real_value_when_planted(r: dict[str, Any], data: A
         assert value in labels or len(value) < MIN_LENGTH, "re-keying must report every real value to the scan"
         # a stored string holding the value in one encoding (the file holds it JSON-escaped once more)
         encoding, needle = data.draw(st.sampled_from([e for e in encodings(value) if e[0] != "JSON-escaped twice"]))
-        planted = text.replace('"format_version": 1', f'"format_version": 1, "note": "x{json.dumps(needle, ensure_ascii=False)[1:-1]}y"', 1)
+        planted = text.replace(
+            '"format_version": 1', f'"format_version": 1, "note": "x{json.dumps(needle, ensure_ascii=False)[1:-1]}y"', 1
+        )
         findings = scan_text(planted, done.real, allowed=done.cassette.fixture.material())
         assert any(f.what == labels[value] for f in findings), f"a {encoding} plant was missed"

@@ -126,9 +126,9 @@ def test_replay_through_httpx_sync_and_async(tmp_path: Path) -> None:
     loop = asyncio.new_event_loop()
     try:
         with HttpxTransport(player, [player.url]):
-            client = httpx.AsyncClient()
-            assert up.flow(SyncFacade(client, loop), player.url, token, up.workspace, WRITTEN) == live
-            loop.run_until_complete(client.aclose())
+            async_client = httpx.AsyncClient()
+            assert up.flow(SyncFacade(async_client, loop), player.url, token, up.workspace, WRITTEN) == live
+            loop.run_until_complete(async_client.aclose())
     finally:
         loop.close()
     assert player.unplayed() == []

@@ -22,7 +22,9 @@ from .conftest import upstream
 def test_the_url_is_taken_as_the_official_cli_takes_it() -> None:
     assert normalize_url("https://infisical.example.com/api/") == "https://infisical.example.com"
     assert normalize_url("https://example.com/infisical") == "https://example.com/infisical"
-    with pytest.raises(CassetteError, match=r"the live Infisical URL must be http\(s\)://host\[:port\]\[/prefix\], got 'example.com'"):
+    with pytest.raises(
+        CassetteError, match=r"the live Infisical URL must be http\(s\)://host\[:port\]\[/prefix\], got 'example.com'"
+    ):
         normalize_url("example.com")
 
 

@@ -26,23 +26,35 @@ def test_a_token_the_service_account_creates_is_issued_fixture_material_and_repl
     def flow(session: requests.Session, url: str, account: ServiceAccount, workspace: str) -> dict[str, Any]:
         me = session.get(f"{url}/api/v2/service-accounts/me", headers=account.headers).json()["serviceAccount"]
         record = session.get(f"{url}/api/v2/service-accounts/{me['_id']}/keys", headers=account.headers).json()
-        key = crypto.unwrap_project_key_for_service_account(record["serviceAccountKeys"][0], account.public_key, account.private_key)
+        key = crypto.unwrap_project_key_for_service_account(
+            record["serviceAccountKeys"][0], account.public_key, account.private_key
+        )
         token_key = crypto.generate_project_key()
         wrapped = crypto.wrap_project_key_for_service_token(key, token_key)
         created = session.post(
             f"{url}/api/v2/service-token",
             headers=account.headers,
             json={
-                "name": "ci", "workspaceId": workspace, "scopes": [{"environment": "dev", "secretPath": "/"}],
-                "encryptedKey": wrapped.ciphertext, "iv": wrapped.iv, "tag": wrapped.tag, "permissions": ["read"],
+                "name": "ci",
+                "workspaceId": workspace,
+                "scopes": [{"environment": "dev", "secretPath": "/"}],
+                "encryptedKey": wrapped.ciphertext,
+                "iv": wrapped.iv,
+                "tag": wrapped.tag,
+                "permissions": ["read"],
             },
         ).json()
         token = ServiceToken.parse(f"{created['serviceToken']}.{token_key}")
         full = {"Authorization": f"Bearer {token.token}"}  # today's SDKs send all four parts
         doc = session.get(f"{url}/api/v2/service-token", headers=full).json()
         project_key = crypto.unwrap_project_key_for_service_token(doc, token)
-        listed = session.get(f"{url}/api/v3/secrets", params={"workspaceId": workspace, "environment": "dev"}, headers=full)
-        return {"same key": project_key == key, "secrets": dict(crypto.decrypt_secrets(listed.json(), project_key=project_key))}
+        listed = session.get(
+            f"{url}/api/v3/secrets", params={"workspaceId": workspace, "environment": "dev"}, headers=full
+        )
+        return {
+            "same key": project_key == key,
+            "secrets": dict(crypto.decrypt_secrets(listed.json(), project_key=project_key)),
+        }
 
     with upstream("service_account", SECRETS) as up:
         recorder = Recorder(up.url, up.real, keep=["DB_PASSWORD"])
@@ -58,7 +70,10 @@ def test_a_token_the_service_account_creates_is_issued_fixture_material_and_repl
     player = CassettePlayer(cassette)
     with RequestsTransport(player, [player.url]):
         replayed = flow(requests.Session(), player.url, player.service_account, up.workspace)  # type: ignore[arg-type]
-    assert replayed == {"same key": True, "secrets": {"DB_PASSWORD": "real-password-1234", "OTHER": "placeholder:OTHER"}}
+    assert replayed == {
+        "same key": True,
+        "secrets": {"DB_PASSWORD": "real-password-1234", "OTHER": "placeholder:OTHER"},
+    }
     assert scan_paths([path], values=["real-other-5678", real_issued, up.fake.project.key], environ={}) == []
 
 
@@ -68,7 +83,9 @@ def test_a_wrapped_key_no_recorded_credential_opens_is_replaced(tmp_path: Path) 
     with upstream("api_key", SECRETS) as up:
         recorder = Recorder(up.url, up.real)
         with RequestsTransport(recorder, [up.url]):
-            real = requests.get(f"{up.url}/api/v2/workspace/{up.workspace}/encrypted-key", headers=up.credential.headers).json()
+            real = requests.get(
+                f"{up.url}/api/v2/workspace/{up.workspace}/encrypted-key", headers=up.credential.headers
+            ).json()
         recorder.save(path)
     stored = load(path).interactions[0].response.body.value
     assert set(stored) == set(real)
@@ -82,7 +99,9 @@ def test_access_tokens_are_issued_fixture_jwts_that_never_expire_on_replay(tmp_p
         recorder = Recorder(up.url, up.real)
         with RequestsTransport(recorder, [up.url]):
             login = requests.post(f"{up.url}/api/v1/auth/universal-auth/login", json=up.credential.login_body).json()
-            renewed = requests.post(f"{up.url}/api/v1/auth/token/renew", json={"accessToken": login["accessToken"]}).json()
+            renewed = requests.post(
+                f"{up.url}/api/v1/auth/token/renew", json={"accessToken": login["accessToken"]}
+            ).json()
         recorder.save(path)
     assert renewed["accessToken"] == login["accessToken"]
     cassette = load(path)

@@ -6,6 +6,7 @@ import base64
 import json
 import urllib.parse
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -43,7 +44,7 @@ def test_a_value_is_found_in_every_encoding_even_inside_other_text(name: str, pl
 
 
 def test_findings_never_show_the_value_and_give_line_and_column() -> None:
-    text = "{\n  \"a\": \"x\",\n  \"b\": \"--hunter2--\"\n}"
+    text = '{\n  "a": "x",\n  "b": "--hunter2--"\n}'
     (finding,) = scan_text(text, [("the DB password", "hunter2")], source="c.json")
     assert str(finding) == "c.json: line 3, column 11: the DB password (raw)"
 
@@ -63,7 +64,9 @@ def test_credential_shapes_that_are_not_fixtures_are_findings() -> None:
         "a jwt that is not fixture material",
         "a service account that is not fixture material",
     ]
-    assert scan_text(text, allowed=[token.token, key.value, jwt, "sa.ZMfAbCdEfGh1AAAA.c2VjcmV0c2VjcmV0c2VjcmV0AA=="]) == []
+    assert (
+        scan_text(text, allowed=[token.token, key.value, jwt, "sa.ZMfAbCdEfGh1AAAA.c2VjcmV0c2VjcmV0c2VjcmV0AA=="]) == []
+    )
 
 
 def test_check_raises_a_redacted_report(tmp_path: Path) -> None:
@@ -82,12 +85,16 @@ def test_encodings_are_distinct_and_include_the_raw_form() -> None:
     assert len({needle for _, needle in forms}) == len(forms)
 
 
-def cassette_with(text_inside: str, fixture: Fixture = Fixture()) -> Cassette:
+def cassette_with(text_inside: str, fixture: Optional[Fixture] = None) -> Cassette:
     from pytest_infisical.cassettes.format import Body, Interaction, RecordedRequest, RecordedResponse
 
     return Cassette(
-        [Interaction(RecordedRequest("GET", "https://h/x", {}), RecordedResponse(200, {}, Body("json", {"v": text_inside})))],
-        fixture,
+        [
+            Interaction(
+                RecordedRequest("GET", "https://h/x", {}), RecordedResponse(200, {}, Body("json", {"v": text_inside}))
+            )
+        ],
+        fixture or Fixture(),
     )
 
 
@@ -97,7 +104,9 @@ def test_scan_paths_allows_each_cassettes_own_fixture_material(tmp_path: Path) -
     assert scan_paths([tmp_path], environ={}) == []
     save(cassette_with(ServiceToken.generate().bearer), tmp_path / "b.json")
     found = scan_paths([tmp_path], environ={})
-    assert [str(f) for f in found] == [f"{tmp_path / 'b.json'}: line 28, column 19: a service token that is not fixture material (credential shape)"]
+    assert [str(f) for f in found] == [
+        f"{tmp_path / 'b.json'}: line 28, column 19: a service token that is not fixture material (credential shape)"
+    ]
 
 
 def test_scan_paths_reads_credentials_from_the_environment(tmp_path: Path) -> None:
@@ -131,7 +140,9 @@ def test_cli_exits_1_with_a_redacted_report_and_0_when_clean(
 
 def test_cli_reports_an_unreadable_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", str(tmp_path / "missing.json")]) == 1
-    assert f"{tmp_path / 'missing.json'}: cannot read the file (No such file or directory) (-)" in capsys.readouterr().err
+    assert (
+        f"{tmp_path / 'missing.json'}: cannot read the file (No such file or directory) (-)" in capsys.readouterr().err
+    )
 
 
 def test_dumps_of_a_clean_cassette_has_no_findings() -> None:
