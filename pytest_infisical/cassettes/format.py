@@ -317,8 +317,8 @@ class _Reader:
             ):
                 where = f"interactions[{index}]"
                 return Interaction(
-                    RecordedRequest(method.upper(), url, request_headers, self.body(req, where)),
-                    RecordedResponse(status, response_headers, self.body(res, where)),
+                    RecordedRequest(method.upper(), url, request_headers, self.body(req, f"{where}.request")),
+                    RecordedResponse(status, response_headers, self.body(res, f"{where}.response")),
                 )
         except (KeyError, TypeError):
             pass
