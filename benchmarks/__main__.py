@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench_crypto", "bench_fake", "bench_server"]
+BENCHMARKS = ["bench_crypto", "bench_fake", "bench_server", "bench_cassettes"]
 
 
 def main() -> int:

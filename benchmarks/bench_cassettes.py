@@ -117,7 +117,11 @@ def timed(setup: Callable[[], AbstractContextManager[None]]) -> float:
 
 
 def main() -> int:
-    import vcr  # type: ignore[import-untyped]
+    try:
+        import vcr  # type: ignore[import-untyped]
+    except ImportError:
+        print("bench_cassettes needs vcrpy: pip install vcrpy")
+        return 1
 
     with tempfile.TemporaryDirectory() as tmp:
         ours_path, theirs_path = Path(tmp) / "ours.json", Path(tmp) / "vcr.json"
