@@ -95,6 +95,8 @@ def _strings(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _header_dict(value: Union[Mapping[str, str], Iterable[tuple[str, str]]]) -> dict[str, str]:
+    if type(value) is dict:
+        return value  # as loaded, or as built by the re-keying: owned by the cassette from now on
     if isinstance(value, Headers):
         return dict(value.raw_items())
     return dict(value.items()) if isinstance(value, Mapping) else dict(value)

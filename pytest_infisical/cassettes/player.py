@@ -51,6 +51,16 @@ class _Canon:
         self.keys = tuple(project_keys)
         #: header set -> auth kind: the requests of a cassette carry the same few (bounded, per player)
         self._auth: dict[tuple[tuple[str, str], ...], str] = {}
+        self._queries: dict[str, tuple[tuple[str, str], ...]] = {}
+
+    def query(self, raw: str) -> tuple[tuple[str, str], ...]:
+        """The canonical form of a recorded query string: requests of a cassette share a few."""
+        known = self._queries.get(raw)
+        if known is None:
+            known = _canon_query(_pairs(raw))
+            if len(self._queries) < 1024:
+                self._queries[raw] = known
+        return known
 
     def auth(self, headers: Mapping[str, str]) -> str:
         memo = tuple(headers.items())
@@ -112,21 +122,29 @@ class _Key(NamedTuple):
     body: str
 
 
-def _split(url: str) -> tuple[str, list[tuple[str, str]]]:
-    """(path, query pairs) of a URL: what ``urlsplit`` + ``parse_qsl`` give, at a fraction of the cost."""
+def _split(url: str) -> tuple[str, str]:
+    """(path, query string) of a URL, without the cost of ``urlsplit``."""
     at = url.find("://")
     rest = url[at + 3 :] if at >= 0 else url
     slash = rest.find("/")
     rest = rest[slash:] if slash >= 0 else "/"
-    rest = rest.partition("#")[0]
-    path, _, query = rest.partition("?")
+    path, _, query = rest.partition("#")[0].partition("?")
+    return path or "/", query
+
+
+def _pairs(query: str) -> list[tuple[str, str]]:
+    """What ``parse_qsl(query, keep_blank_values=True)`` gives."""
     pairs = []
     for part in query.split("&") if query else ():
         name, _, value = part.partition("=")
         if "%" in part or "+" in part:
             name, value = unquote_plus(name), unquote_plus(value)
         pairs.append((name, value))
-    return path or "/", pairs
+    return pairs
+
+
+def _canon_query(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, _canon_string(v)) for k, v in pairs))
 
 
 def _auth(headers: Mapping[str, str]) -> str:
@@ -142,12 +160,11 @@ def _key(
     canon: _Canon,
     method: str,
     path: str,
-    pairs: Iterable[tuple[str, str]],
+    query: tuple[tuple[str, str], ...],
     headers: Mapping[str, str],
     body: Any,
     is_json: bool,
 ) -> _Key:
-    query = tuple(sorted((k, _canon_string(v)) for k, v in pairs))
     return _Key(method, api_path(path), query, canon.auth(headers), canon.body(body, body, is_json))
 
 
@@ -200,12 +217,12 @@ class CassettePlayer:
         for number, interaction in enumerate(cassette.interactions):
             recorded = interaction.request
             body = recorded.body
-            path, pairs = _split(recorded.url)
+            path, query = _split(recorded.url)
             key = _key(
                 self._canon,
                 recorded.method,
                 path,
-                pairs,
+                self._canon.query(query),
                 recorded.headers,
                 body.value if body.kind != "empty" else None,
                 body.kind == "json",
@@ -254,7 +271,15 @@ class CassettePlayer:
     # ---- serving
 
     def handle(self, request: Request) -> Response:
-        key = _key(self._canon, request.method, request.path, request.query_items, request.headers, request.body, False)
+        key = _key(
+            self._canon,
+            request.method,
+            request.path,
+            _canon_query(request.query_items),
+            request.headers,
+            request.body,
+            False,
+        )
         slot = self._project(key)
         with self._lock:
             queue = self._index.get(slot)
