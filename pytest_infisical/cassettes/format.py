@@ -120,6 +120,8 @@ class RecordedResponse:
 
 def header(headers: Mapping[str, str], name: str) -> Optional[str]:
     """A header's value by case-insensitive name, or None."""
+    if isinstance(headers, Headers):
+        return headers.get(name)  # type: ignore[no-any-return]
     name = name.lower()
     for key, value in headers.items():
         if key.lower() == name:
