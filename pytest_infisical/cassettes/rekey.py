@@ -32,7 +32,7 @@ import attrs
 from ..credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
 from ..errors import CryptoError
 from ..http import Request, Response, api_path
-from ..journal import detect_auth_mode
+from ..journal import _jwt_claims, detect_auth_mode
 from .format import Body, Cassette, Fixture, Interaction, Meta, RecordedRequest, RecordedResponse
 from .shapes import CIPHER_PREFIXES, CREDENTIAL, wrapped_key_kind
 
@@ -138,15 +138,6 @@ def _fixture_key_pair(label: str) -> tuple[str, str]:
 
     private = nacl.public.PrivateKey(bytes.fromhex(_derive(f"key-pair:{label}", 64)))
     return _b64(bytes(private.public_key)), _b64(bytes(private))
-
-
-def _jwt_claims(token: str) -> Optional[dict[str, Any]]:
-    parts = token.split(".")
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, IndexError):
-        return None
-    return claims if isinstance(claims, dict) else None
 
 
 def _fixture_jwt(real: str, index: int, sub: Callable[[str], str]) -> str:
