@@ -271,7 +271,7 @@ class _Rekeyer:
                 body = _json_or_none(request.body)
                 if isinstance(body, dict) and isinstance(body.get(kind), str):
                     label = "a machine identity's client id" if kind == "clientId" else "a client secret"
-                    self._map(body[kind], _derive(f"{kind}:{body[kind][:4]}:{len(self.table)}", 64), label)
+                    self._map(body[kind], _derive(f"{kind}:{len(self.table)}", 64), label)
         for request, response in exchanges:
             for obj in (_json_or_none(request.body), _json_or_none(response.body)):
                 for found in _objects(obj):
