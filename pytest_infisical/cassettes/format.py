@@ -418,5 +418,8 @@ def load(path: PathArg) -> Cassette:
     try:
         data = Path(name).read_bytes()
     except FileNotFoundError:
-        raise CassetteNotFoundError(f"no cassette at {name}") from None
+        raise CassetteNotFoundError(
+            f"no cassette at {name}: record it first, against a live Infisical with real credentials "
+            "(see the README's section on cassettes)"
+        ) from None
     return loads(data, name)
