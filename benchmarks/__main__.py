@@ -25,7 +25,7 @@ import attrs
 from benchmarks._timing import Figure, collecting, show
 
 #: every benchmark, in the order they run; adding one is adding its module name here
-BENCHMARKS = ["bench_crypto", "bench_fake", "bench_server", "bench_fixture"]
+BENCHMARKS = ["bench_crypto", "bench_fake", "bench_server", "bench_fixture", "bench_cassettes"]
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PACKAGES = ["pytest-infisical", "pytest", "requests", "responses", "httpx", "cryptography", "pynacl", "moto", "boto3"]

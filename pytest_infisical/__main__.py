@@ -1,4 +1,5 @@
-"""``python -m pytest_infisical serve``: the fake over real HTTP, for clients in any language.
+"""``python -m pytest_infisical serve``: the fake over real HTTP, for clients in any language;
+``python -m pytest_infisical scan PATH...``: the leak scan of recorded cassettes.
 
 It seeds the fake (from ``--seed FILE``, or a "demo" project), prints one JSON line with
 credentials for the first project and the admin API's token — and writes the same object to
@@ -108,7 +109,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-admin", action="store_true", help="no admin API (/_fake/...): serve only what Infisical serves"
     )
+    scanner = commands.add_parser(
+        "scan", help="scan cassettes for real credentials and values; exit 1 on a hit (a pre-commit hook)"
+    )
+    scanner.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files, or directories of them")
+    scanner.add_argument(
+        "--value", action="append", default=[], metavar="V", help="a real value to look for (repeatable)"
+    )
     return parser
+
+
+def scan(args: argparse.Namespace) -> int:
+    """Exit 1 with a redacted report when a cassette holds real material, 0 when all are clean."""
+    from .cassettes.scan import scan_paths
+
+    findings = scan_paths(args.paths, values=args.value)
+    if findings:
+        print(f"{len(findings)} finding(s): these cassettes hold real material", file=sys.stderr)
+        for finding in findings:
+            print(f"  {finding}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def credentials(fake: Any, url: str) -> dict[str, Any]:
@@ -259,6 +280,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "scan":
+        return scan(args)
     return EXIT_USAGE  # pragma: no cover - argparse refuses unknown commands
 
 

@@ -11,6 +11,11 @@ from __future__ import annotations
 
 __all__ = [
     "AdminRequestError",
+    "CassetteError",
+    "CassetteFormatError",
+    "CassetteLeakError",
+    "CassetteMismatchError",
+    "CassetteNotFoundError",
     "CredentialFormatError",
     "CryptoError",
     "DecryptionError",
@@ -68,3 +73,40 @@ class AdminRequestError(InfisicalTestingError, ValueError):
 class UsageError(InfisicalTestingError, TypeError):
     """A function was called with arguments that do not go together (``decrypt_secrets()`` with
     two ways to get the project key, or a service token without its document)."""
+
+
+class CassetteError(InfisicalTestingError):
+    """Base class of the errors about recorded cassettes."""
+
+
+class CassetteFormatError(CassetteError, ValueError):
+    """A cassette file is not valid: broken JSON, a missing or mistyped field, an unknown version.
+
+    The message names the file and the place: a JSON line and column, or the interaction and field.
+    """
+
+    def __init__(self, message: str, *, path: str, where: str) -> None:
+        super().__init__(f"{path}: {where}: {message}")
+        #: the cassette file
+        self.path = path
+        #: where in the file: ``line 3, column 7`` or ``interactions[2].response.status``
+        self.where = where
+
+
+class CassetteNotFoundError(CassetteError, FileNotFoundError):
+    """A test replays a cassette that was never recorded."""
+
+
+class CassetteLeakError(CassetteError):
+    """A cassette holds real material (a credential, a project key, a secret value): it was not written.
+
+    ``findings`` lists what was found and where, each in redacted form only.
+    """
+
+    def __init__(self, message: str, findings: list[str]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+class CassetteMismatchError(CassetteError):
+    """A request that no recorded interaction matches (or whose matches were all played)."""
