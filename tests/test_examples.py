@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,5 +42,11 @@ def test_example_passes(folder: str) -> None:
         env=env,
         timeout=300,
     )
+    lines = completed.stdout.strip().splitlines() or [""]
+    summary = lines[-1]
+    if completed.returncode in (0, 5) and " skipped" in summary and " passed" not in summary:
+        # an example whose optional client is not installed here (the official SDK) skips itself;
+        # .ci/run installs the examples extra and runs every example with it
+        pytest.skip(f"examples/{folder}: " + next((line for line in lines if line.startswith("SKIPPED")), summary))
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert " passed" in completed.stdout and "failed" not in completed.stdout
+    assert " passed" in summary and not re.search(r"\d failed", summary), summary
