@@ -8,8 +8,8 @@ which surfaces the ``message`` of today's error bodies.
 from __future__ import annotations
 
 import pytest
-from infisical_sdk import InfisicalSDKClient  # type: ignore[import-not-found]
-from infisical_sdk.infisical_requests import APIError  # type: ignore[import-not-found]
+from infisical_sdk import InfisicalSDKClient  # type: ignore[import-not-found,import-untyped,unused-ignore]
+from infisical_sdk.infisical_requests import APIError  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
 from pytest_infisical.credentials import MachineIdentity
 from pytest_infisical.fake import FakeInfisical
