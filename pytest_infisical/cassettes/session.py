@@ -172,6 +172,8 @@ class CassetteInfisical(CallAssertions, FaultArming):
         self.pipeline = _pipeline(handler, settings.profile)
         self.journal = self.pipeline.journal
         self.faults = self.pipeline.faults
+        #: set when a credential fixture could not hand out its credential (the test never ran)
+        self.broken = False
         self.url = self.recorder.url if self.recorder is not None else normalize_url(self.player.url)  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
@@ -195,10 +197,12 @@ class CassetteInfisical(CallAssertions, FaultArming):
         """The credential of ``kind`` the test uses: the real one while recording, the cassette's
         fixture credential while replaying; a :class:`CassetteError` saying how to get it when absent."""
         fixture_name, env = KINDS[kind]
+        self.broken = True  # until the credential is found: the test will not run, so no replay report
         if self.real is not None:
             found = getattr(self.real, kind)
             if found is None:
                 _refuse(f"{fixture_name} records with a real credential: set {env}")
+            self.broken = False
             return found
         assert self.player is not None
         found = getattr(self.player, kind)
@@ -207,6 +211,7 @@ class CassetteInfisical(CallAssertions, FaultArming):
                 f"{fixture_name}: the cassette {self.path} was recorded without this credential; "
                 f"record it again with {env} set"
             )
+        self.broken = False
         return found
 
     def __getattr__(self, name: str) -> Any:
@@ -231,7 +236,7 @@ class CassetteInfisical(CallAssertions, FaultArming):
                 self.recorder.close()
             return None
         assert self.player is not None
-        report = self.player.report()
+        report = None if self.broken else self.player.report()
         return f"pytest-infisical: the cassette replay is incomplete:\n{report}" if report else None
 
 
