@@ -505,3 +505,34 @@ def test_faults_and_the_journal_work_on_a_replay(project: pytest.Pytester, offli
             "*pytest-infisical: 1 expected call(s) declared with infisical.expect() were not made:",
         ]
     )
+
+
+def test_the_ini_file_moves_the_cassette_directory(pytester: pytest.Pytester, offline: pytest.MonkeyPatch) -> None:
+    pytester.makeini("[pytest]\ninfisical_cassette_dir = recorded/here\n")
+    pytester.mkdir("sub")
+    pytester.path.joinpath("sub", "test_moved.py").write_text(
+        "import pytest\n\n@pytest.mark.infisical_cassette\n@pytest.mark.parametrize('x', ['a/b'])\n"
+        "def test_it(infisical, x):\n    pass\n"
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["pytest-infisical: no cassette at */recorded/here/test_moved/test_it?a_b?.json; *"])
+
+
+def test_marker_options_are_checked(pytester: pytest.Pytester, offline: pytest.MonkeyPatch) -> None:
+    pytester.makepyfile(
+        test_typo="""
+        import pytest
+
+        @pytest.mark.infisical_cassette(keeps=["X"])
+        def test_it(infisical):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.infisical_cassette takes the keyword options name, record_mode, keep, match_on; got keeps",
+        ]
+    )
