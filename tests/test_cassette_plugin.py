@@ -5,6 +5,7 @@ offline with the same test code; the client sees the same results and the file h
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +77,7 @@ def seen(result: pytest.RunResult) -> list[Any]:
 def flow_test(mode: str, workspace: str, marker: str = "infisical_cassette(keep=['DB_PASSWORD', 'API_TOKEN'])") -> str:
     return f"""
 import json
+import shutil
 
 import pytest
 import requests
@@ -97,6 +99,13 @@ def test_flow(infisical, infisical_{mode}):
 def project(pytester: pytest.Pytester, offline: pytest.MonkeyPatch) -> pytest.Pytester:
     pytester.makepyfile(flows=Path(flows.__file__).read_text(encoding="utf-8"))
     return pytester
+
+
+def record_flow(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    """Record ``test_it.py::test_flow`` (the flow of ``mode``) against a fresh upstream, then stop it."""
+    with recording(monkeypatch, mode) as up:
+        project.makepyfile(test_it=flow_test(mode, up.workspace))
+        project.runpytest("--infisical-record-mode=once").assert_outcomes(passed=1)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -122,6 +131,7 @@ def test_record_then_replay_offline_with_the_same_test_code(
 TRANSPORTS = """
 import asyncio
 import json
+import shutil
 
 import httpx
 import pytest
@@ -308,9 +318,7 @@ def test_match_on_narrows_what_a_request_is_matched_on(pytester: pytest.Pytester
 def test_strict_teardown_fails_on_interactions_never_played(
     project: pytest.Pytester, offline: pytest.MonkeyPatch
 ) -> None:
-    with recording(offline, "api_key") as up:
-        project.makepyfile(test_it=flow_test("api_key", up.workspace))
-        project.runpytest("--infisical-record-mode=once").assert_outcomes(passed=1)
+    record_flow(project, offline, "api_key")
     project.makepyfile(
         test_it="""
         import pytest
@@ -339,9 +347,8 @@ def test_strict_teardown_fails_on_interactions_never_played(
 def test_credentials_the_cassette_lacks_say_how_to_get_them(
     project: pytest.Pytester, offline: pytest.MonkeyPatch
 ) -> None:
-    with recording(offline, "api_key") as up:
-        project.makepyfile(test_it=flow_test("api_key", up.workspace))
-        project.runpytest("--infisical-record-mode=once").assert_outcomes(passed=1)
+    record_flow(project, offline, "api_key")
+    with recording(offline, "api_key"):
         project.makepyfile(
             test_token="""
             import pytest
@@ -380,9 +387,7 @@ def test_credentials_the_cassette_lacks_say_how_to_get_them(
 
 
 def test_the_seeding_api_says_why_it_is_not_there(project: pytest.Pytester, offline: pytest.MonkeyPatch) -> None:
-    with recording(offline, "api_key") as up:
-        project.makepyfile(test_it=flow_test("api_key", up.workspace))
-        project.runpytest("--infisical-record-mode=once").assert_outcomes(passed=1)
+    record_flow(project, offline, "api_key")
     project.makepyfile(
         test_it="""
         import pytest
@@ -477,9 +482,7 @@ def test_new_episodes_replays_what_matches_and_records_the_rest(
 
 
 def test_faults_and_the_journal_work_on_a_replay(project: pytest.Pytester, offline: pytest.MonkeyPatch) -> None:
-    with recording(offline, "service_token") as up:
-        project.makepyfile(test_it=flow_test("service_token", up.workspace))
-        project.runpytest("--infisical-record-mode=once").assert_outcomes(passed=1)
+    record_flow(project, offline, "service_token")
     project.makepyfile(
         test_it="""
         import pytest
@@ -536,3 +539,39 @@ def test_marker_options_are_checked(pytester: pytest.Pytester, offline: pytest.M
             "@pytest.mark.infisical_cassette takes the keyword options name, record_mode, keep, match_on; got keeps",
         ]
     )
+
+
+NODE = shutil.which("node")
+NODE_FLOW = Path(__file__).resolve().parent / "node" / "service_token_flow.mjs"
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_a_node_client_records_and_replays_through_the_live_server(
+    pytester: pytest.Pytester, offline: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        test_node=f"""
+        import subprocess
+
+        import pytest
+
+        @pytest.mark.infisical_cassette(keep=["DB_PASSWORD", "API_TOKEN"])
+        def test_node(infisical_server, infisical_service_token):
+            completed = subprocess.run(
+                [{str(NODE)!r}, {str(NODE_FLOW)!r}, infisical_server.url, infisical_service_token.token, "dev", "/"],
+                capture_output=True, text=True, timeout=60, check=False,
+            )
+            assert completed.returncode == 0, completed.stderr
+            print("SEEN " + completed.stdout.strip())
+            infisical_server.assert_called("POST", "/api/v3/secrets/FROM_NODE", auth="service_token")
+        """
+    )
+    with recording(offline, "service_token"):
+        live = pytester.runpytest("-s", "--infisical-record-mode=once")
+        live.assert_outcomes(passed=1)
+    assert scan_paths([pytester.path / "cassettes"]) == []
+    replayed = pytester.runpytest("-s")
+    replayed.assert_outcomes(passed=1)
+    assert seen(replayed) == seen(live)
+    assert seen(live)[0]["secrets"]["DB_PASSWORD"] == SECRETS["DB_PASSWORD"][0]
+    assert seen(live)[0]["written"] == "written-by-node"

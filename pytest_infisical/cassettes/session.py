@@ -20,7 +20,7 @@ from typing import Any, NoReturn, Optional
 
 import attrs
 
-from ..errors import CassetteError, CassetteNotFoundError
+from ..errors import CassetteError, CassetteNotFoundError, CassetteUsageError
 from ..faults import FaultArming, Faults, RateLimiter
 from ..http import Request, Response
 from ..journal import CallAssertions, CallList, Journal
@@ -59,10 +59,6 @@ KINDS: Mapping[str, tuple[str, str]] = {
     ),
 }
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-\[\]]+")
-
-
-class CassetteUsageError(CassetteError, TypeError):
-    """A test replaying or recording a cassette called what only the fake has (its seeding API)."""
 
 
 @attrs.frozen
