@@ -277,7 +277,10 @@ def _cassette_credential(request: pytest.FixtureRequest, kind: str) -> Any:
 
 @pytest.fixture
 def infisical_api_key(request: pytest.FixtureRequest) -> ApiKey:
-    """An API key of the seeded user (admin of the default project): sent as ``X-API-KEY``."""
+    """An API key of the seeded user (admin of the default project): sent as ``X-API-KEY``.
+
+    In a test marked ``infisical_cassette`` (as the other credential fixtures): the real one from
+    the environment while recording, the cassette's fixture credential while replaying."""
     return _cassette_credential(request, "api_key") or _fake(request).create_api_key()
 
 

@@ -575,3 +575,12 @@ def test_a_node_client_records_and_replays_through_the_live_server(
     assert seen(replayed) == seen(live)
     assert seen(live)[0]["secrets"]["DB_PASSWORD"] == SECRETS["DB_PASSWORD"][0]
     assert seen(live)[0]["written"] == "written-by-node"
+
+
+def test_the_example_cassette_holds_only_fixture_material() -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "cassette_replay" / "cassettes"
+    (path,) = example.rglob("*.json")
+    assert scan_paths([example]) == []
+    cassette = json.loads(path.read_text(encoding="utf-8"))
+    assert cassette["fixture"]["credentials"]["service_token"].startswith("st.")
+    assert "placeholder:DATABASE_URL" in path.read_text(encoding="utf-8")
