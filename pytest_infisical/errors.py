@@ -16,6 +16,7 @@ __all__ = [
     "CassetteLeakError",
     "CassetteMismatchError",
     "CassetteNotFoundError",
+    "CassetteUsageError",
     "CredentialFormatError",
     "CryptoError",
     "DecryptionError",
@@ -110,3 +111,7 @@ class CassetteLeakError(CassetteError):
 
 class CassetteMismatchError(CassetteError):
     """A request that no recorded interaction matches (or whose matches were all played)."""
+
+
+class CassetteUsageError(CassetteError, TypeError):
+    """A test replaying or recording a cassette called what only the fake has (its seeding API)."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import pytest
 
 if TYPE_CHECKING:
+    from .cassettes.session import CassetteInfisical
     from .credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
     from .fake import FakeInfisical
     from .harness import Options
@@ -35,6 +36,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="URL",
         help="another base URL the fake answers at, besides https://app.infisical.com (repeatable)",
     )
+    # ---- cassettes (recorded responses): see _cassette_session below
+    group.addoption(
+        "--infisical-record-mode",
+        action="store",
+        default=None,
+        choices=("none", "once", "new_episodes", "all"),
+        help="what cassette tests do: none (replay only, default), once (record a missing cassette), "
+        "new_episodes (replay what matches, record the rest), all (record again)",
+    )
+    group.addoption(
+        "--infisical-live-url",
+        action="store",
+        default=None,
+        metavar="URL",
+        help="the real Infisical cassettes are recorded against (default: $INFISICAL_API_URL)",
+    )
+    group.addoption(
+        "--infisical-record-in-ci",
+        action="store_true",
+        default=False,
+        help="record cassettes even where the CI environment variable is set",
+    )
+    parser.addini("infisical_record_mode", "default record mode of cassette tests (none, once, ...)", default="none")
+    parser.addini(
+        "infisical_cassette_dir",
+        "directory of the cassettes (relative to the ini file); default: cassettes/ beside each test module",
+        default="",
+    )
     parser.addini("infisical_profile", "default server profile of the fake: 'latest' or '2023'", default="latest")
     parser.addini(
         "infisical_base_urls",
@@ -50,6 +79,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "infisical(**options): configure the fake Infisical for this test "
         "(profile=, e2ee=, environments=, secrets=, base_urls=, passthrough=, allow_unrouted=, allow_unmocked=, "
         "assert_all_expected=); see the README",
+    )
+    config.addinivalue_line(
+        "markers",
+        "infisical_cassette(name=None, record_mode=None, keep=(), match_on=None): replay this test's "
+        "Infisical traffic from a recorded cassette (or record it); see the README",
     )
 
 
@@ -74,17 +108,99 @@ def _options(request: pytest.FixtureRequest) -> Options:
         pytest.fail(str(error), pytrace=False)
 
 
+# ---- cassettes: @pytest.mark.infisical_cassette ------------------------------------------
+
+_CASSETTE_KEYWORDS = ("name", "record_mode", "keep", "match_on")
+
+
+def _cassette_session(request: pytest.FixtureRequest, options: Options) -> Optional[CassetteInfisical]:
+    """The replayer or recorder of a test marked ``infisical_cassette``, or None for other tests."""
+    import os
+    from pathlib import Path
+
+    import attrs
+
+    from .cassettes.session import Settings, cassette_path, open_session
+    from .errors import CassetteError
+
+    marker = request.node.get_closest_marker("infisical_cassette")
+    if marker is None:
+        return None
+    unknown = sorted(set(marker.kwargs) - set(_CASSETTE_KEYWORDS))
+    if marker.args or unknown:
+        pytest.fail(
+            f"@pytest.mark.infisical_cassette takes the keyword options {', '.join(_CASSETTE_KEYWORDS)}"
+            + (f"; got {', '.join(unknown)}" if unknown else ""),
+            pytrace=False,
+        )
+    config = request.config
+    directory = config.getini("infisical_cassette_dir")
+    path = cassette_path(
+        Path(str(request.node.path)),
+        request.node.name,
+        Path(config.rootpath, directory) if directory else None,
+        marker.kwargs.get("name"),
+    )
+    keep, match_on = marker.kwargs.get("keep", ()), marker.kwargs.get("match_on")
+    for key, value in (("keep", keep), ("match_on", match_on)):
+        if isinstance(value, str):
+            pytest.fail(f"@pytest.mark.infisical_cassette({key}=...) takes a list of strings", pytrace=False)
+    settings = Settings(
+        path=path,
+        record_mode=marker.kwargs.get("record_mode")
+        or config.getoption("--infisical-record-mode")
+        or config.getini("infisical_record_mode"),
+        keep=tuple(keep),
+        live_url=config.getoption("--infisical-live-url") or os.environ.get("INFISICAL_API_URL") or None,
+        record_in_ci=config.getoption("--infisical-record-in-ci"),
+        profile=options.profile,
+    )
+    if match_on is not None:
+        settings = attrs.evolve(settings, match_on=tuple(match_on))
+    try:
+        return open_session(settings)
+    except (CassetteError, TypeError) as error:
+        problem = str(error)
+    pytest.fail(problem, pytrace=False)  # outside the except: no "during handling" chain in the report
+
+
+def _finish_cassette(session: CassetteInfisical, options: Options) -> None:
+    from .errors import CassetteError
+    from .harness import strict_report
+
+    try:
+        reports = [session.finish(), strict_report(session.pipeline, options)]
+    except CassetteError as error:  # a leak: nothing was written
+        reports = [f"pytest-infisical: {error}"]
+    report = "\n\n".join(r for r in reports if r)
+    if report:
+        pytest.fail(report, pytrace=False)
+
+
+# ---- the fake ------------------------------------------------------------------------------
+
+
 @pytest.fixture
-def infisical(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
+def infisical(request: pytest.FixtureRequest) -> Iterator[Union[FakeInfisical, CassetteInfisical]]:
     """A fresh fake Infisical for this test, answering ``requests`` at https://app.infisical.com.
 
     Seeded with an organization, its owner (``.user``) and a project (``.project``, environments
-    dev/staging/prod, E2EE off). Configure it with ``@pytest.mark.infisical(...)``.
+    dev/staging/prod, E2EE off). Configure it with ``@pytest.mark.infisical(...)``. In a test marked
+    ``infisical_cassette`` it is the cassette's replayer (or recorder) instead, at ``.url``.
     """
+    import attrs
+
     from .harness import build, serve, strict_report
     from .seed import SeedError
 
     options = _options(request)
+    session = _cassette_session(request, options)
+    if session is not None:
+        options = attrs.evolve(options, base_urls=(*options.base_urls, session.url))
+        with serve(session.pipeline, options):
+            yield session
+        _finish_cassette(session, options)
+        return
     for name in ("httpx_mock", "respx_mock"):  # their patches first: the fake's sit on top, handing on the rest
         if name in request.fixturenames:
             request.getfixturevalue(name)
@@ -100,17 +216,30 @@ def infisical(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
 
 
 @pytest.fixture
-def infisical_server(request: pytest.FixtureRequest) -> Iterator[FakeInfisical]:
+def infisical_server(request: pytest.FixtureRequest) -> Iterator[Union[FakeInfisical, CassetteInfisical]]:
     """A fresh fake Infisical served over real HTTP on loopback (a free port): ``.url`` is its base URL.
 
     For clients in other processes or languages. Same seeding API, journal, assertions, faults
     and marker options as ``infisical``; delays sleep for real, a connection fault resets the
-    connection.
+    connection. In a test marked ``infisical_cassette`` it serves the cassette's replayer (or
+    recorder) instead.
     """
     from .harness import live, strict_report
     from .seed import SeedError
 
     options = _options(request)
+    session = _cassette_session(request, options)
+    if session is not None:
+        import time
+
+        from .transports.server import LiveServer
+
+        session.pipeline.sleep = time.sleep
+        with LiveServer(session.pipeline) as server:
+            session.url = server.url
+            yield session
+        _finish_cassette(session, options)
+        return
     with ExitStack() as stack:
         try:
             fake = stack.enter_context(live(options))
@@ -129,25 +258,49 @@ def _fake(request: pytest.FixtureRequest) -> FakeInfisical:
     return fake
 
 
+def _cassette_credential(request: pytest.FixtureRequest, kind: str) -> Any:
+    """In a cassette test, the credential of ``kind``: the real one while recording, the cassette's
+    fixture credential while replaying; None in other tests."""
+    from .cassettes.session import CassetteInfisical
+    from .errors import CassetteError
+
+    if request.node.get_closest_marker("infisical_cassette") is None:
+        return None
+    session = _fake(request)
+    assert isinstance(session, CassetteInfisical)
+    try:
+        return session.credential(kind)
+    except CassetteError as error:
+        problem = str(error)
+    pytest.fail(problem, pytrace=False)
+
+
 @pytest.fixture
 def infisical_api_key(request: pytest.FixtureRequest) -> ApiKey:
-    """An API key of the seeded user (admin of the default project): sent as ``X-API-KEY``."""
-    return _fake(request).create_api_key()
+    """An API key of the seeded user (admin of the default project): sent as ``X-API-KEY``.
+
+    In a test marked ``infisical_cassette`` (as the other credential fixtures): the real one from
+    the environment while recording, the cassette's fixture credential while replaying."""
+    return _cassette_credential(request, "api_key") or _fake(request).create_api_key()
 
 
 @pytest.fixture
 def infisical_service_token(request: pytest.FixtureRequest) -> ServiceToken:
     """A service token for the default project: scope dev ``/``, read and write."""
-    return _fake(request).create_service_token(scopes=[("dev", "/")], permissions=("read", "write"))
+    return _cassette_credential(request, "service_token") or _fake(request).create_service_token(
+        scopes=[("dev", "/")], permissions=("read", "write")
+    )
 
 
 @pytest.fixture
 def infisical_service_account(request: pytest.FixtureRequest) -> ServiceAccount:
     """A service account with read and write on the default project's dev environment."""
-    return _fake(request).create_service_account(permissions=[("dev", True, True)])
+    return _cassette_credential(request, "service_account") or _fake(request).create_service_account(
+        permissions=[("dev", True, True)]
+    )
 
 
 @pytest.fixture
 def infisical_machine_identity(request: pytest.FixtureRequest) -> MachineIdentity:
     """A machine identity (Universal Auth) with the member role on the default project."""
-    return _fake(request).create_machine_identity(role="member")
+    return _cassette_credential(request, "machine_identity") or _fake(request).create_machine_identity(role="member")

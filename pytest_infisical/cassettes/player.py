@@ -25,19 +25,36 @@ from urllib.parse import unquote_plus
 
 import attrs
 
+from ..credential_headers import auth_mode, credential_id, read_credentials
 from ..credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
 from ..errors import CassetteMismatchError, CryptoError
-from ..http import Request, Response, api_path, encode_json
+from ..http import Request, Response, Served, api_path, encode_json
 from ..journal import detect_auth_mode
 from .format import Cassette, Interaction, PathArg, header, load
 from .shapes import CIPHER_PREFIXES, CREDENTIAL, kind_of, wrapped_key_kind
 
-__all__ = ["MATCH_ON", "CassettePlayer", "Miss"]
+__all__ = ["MATCH_ON", "CassettePlayer", "Miss", "served"]
 
 #: what a request is matched on; ``match_on=`` takes a subset (method and path always count)
 MATCH_ON = ("method", "path", "query", "auth", "body")
 _CREDENTIAL_FIELDS = frozenset({"clientId", "clientSecret"})
 _NEAREST = 3
+
+
+def served(request: Request, status: Optional[int], route: Optional[str] = None) -> Served:
+    """What a cassette handler reports to the journal: the route (``METHOD /api/path`` as recorded)
+    and the credential the request presents (bearer first, as a recorded server read it);
+    ``authenticated`` unless the answer was a 401 or 403 (``status`` None: not answered)."""
+    presented = read_credentials(request.headers, api_key_wins=False)
+    mode = auth_mode(presented)
+    return Served(
+        route=route if route is not None else f"{request.method} {api_path(request.path)}",
+        takes_credentials=presented.kind is not None,
+        auth_read=True,
+        auth_mode=mode,
+        credential_id=credential_id(presented),
+        authenticated=mode is not None and status is not None and status not in (401, 403),
+    )
 
 
 def _canon_string(text: str) -> str:
@@ -271,6 +288,20 @@ class CassettePlayer:
     # ---- serving
 
     def handle(self, request: Request) -> Response:
+        """The recorded answer to ``request``, or a 404 naming the closest recorded interactions."""
+        response = self.lookup(request)
+        if response is not None:
+            return response
+        miss = self.misses[-1]
+        answer = Response.json_body(404, {"statusCode": 404, "message": miss.report, "error": "CassetteMismatch"})
+        return answer.reporting(served(request, 404))
+
+    def describe(self, request: Request) -> Served:
+        """What the journal records for a call a fault answered before the player saw it."""
+        return served(request, None)
+
+    def lookup(self, request: Request) -> Optional[Response]:
+        """The recorded answer to ``request``, or None (the miss is kept in :attr:`misses`)."""
         key = _key(
             self._canon,
             request.method,
@@ -289,16 +320,16 @@ class CassettePlayer:
             elif queue is not None and self.allow_playback_repeats:
                 number = self._last[slot]
             else:
-                miss = Miss(key.method, key.path, self._report(key, used_up=queue is not None))
-                self.misses.append(miss)
-                return Response.json_body(404, {"statusCode": 404, "message": miss.report, "error": "CassetteMismatch"})
+                self.misses.append(Miss(key.method, key.path, self._report(key, used_up=queue is not None)))
+                return None
             self._played[number] = True
             response = self._responses.get(number)
             if response is None:
                 recorded = self.cassette.interactions[number].response
                 response = Response(recorded.status, recorded.headers, recorded.body.to_bytes())
                 self._responses[number] = response
-        return self._rewrapped(number, request, response)
+        answer = self._rewrapped(number, request, response)
+        return answer.reporting(served(request, answer.status, f"{request.method} {key.path}"))
 
     def _rewrapped(self, number: int, request: Request, response: Response) -> Response:
         """A token the test created holds a key part of the client's own making, different on every

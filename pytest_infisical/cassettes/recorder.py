@@ -19,14 +19,17 @@ from collections.abc import Iterable
 from typing import Optional
 from urllib.parse import urlsplit
 
+import attrs
+
 from ..errors import CassetteError
 from ..faults import ConnectionFault, TimeoutFault
-from ..http import Request, Response
-from .format import Cassette, Meta, PathArg, dumps, write_atomically
+from ..http import Request, Response, Served
+from .format import Cassette, Fixture, Meta, PathArg, dumps, write_atomically
+from .player import served
 from .rekey import RealCredentials, rekey
 from .scan import check
 
-__all__ = ["Recorder", "normalize_url"]
+__all__ = ["Recorder", "merge", "normalize_url"]
 
 _HOP_BY_HOP = frozenset(
     {"host", "connection", "keep-alive", "content-length", "transfer-encoding", "accept-encoding", "upgrade"}
@@ -134,7 +137,11 @@ class Recorder:
         response = self._send(request)
         with self._lock:
             self._exchanges.append((request, response))
-        return response
+        return response.reporting(served(request, response.status))
+
+    def describe(self, request: Request) -> Served:
+        """What the journal records for a call a fault answered before it was forwarded."""
+        return served(request, None)
 
     def close(self) -> None:
         """Close this thread's connection to the upstream."""
@@ -155,7 +162,7 @@ class Recorder:
 
     # ---- finishing
 
-    def _finish(self, source: str) -> tuple[Cassette, str]:
+    def _finish(self, source: str, onto: Optional[Cassette] = None) -> tuple[Cassette, str]:
         meta = Meta(
             recorded_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             package_version=_package_version(),
@@ -163,16 +170,36 @@ class Recorder:
             url=self.url,
         )
         done = rekey(self.exchanges, self.credentials, keep=self.keep, meta=meta)
-        text = dumps(done.cassette)
-        check(text, done.real, allowed=done.cassette.fixture.material(), source=source)
-        return done.cassette, text
+        cassette = done.cassette if onto is None else merge(onto, done.cassette)
+        text = dumps(cassette)
+        check(text, done.real, allowed=cassette.fixture.material(), source=source)
+        return cassette, text
 
-    def cassette(self) -> Cassette:
-        """Re-key what was recorded, scan it, and return the cassette (raises CassetteLeakError)."""
-        return self._finish("the cassette")[0]
+    def cassette(self, onto: Optional[Cassette] = None) -> Cassette:
+        """Re-key what was recorded, scan it, and return the cassette (raises CassetteLeakError);
+        ``onto``: a recorded cassette the new interactions are appended to."""
+        return self._finish("the cassette", onto)[0]
 
-    def save(self, path: PathArg) -> Cassette:
-        """Re-key, scan, and write the cassette to ``path`` atomically; nothing is written on a scan hit."""
-        cassette, text = self._finish(str(path))
+    def save(self, path: PathArg, onto: Optional[Cassette] = None) -> Cassette:
+        """Re-key, scan, and write the cassette to ``path`` atomically; nothing is written on a scan hit.
+        ``onto``: a recorded cassette the new interactions are appended to (``new_episodes``)."""
+        cassette, text = self._finish(str(path), onto)
         write_atomically(path, text)
         return cassette
+
+
+def _union(*groups: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(item for group in groups for item in group))
+
+
+def merge(old: Cassette, new: Cassette) -> Cassette:
+    """``old`` with ``new``'s interactions appended. The re-keying is deterministic (a credential's
+    fixture counterpart derives from its id, the n-th project key from n), so the fixture material
+    of both agrees; the union of both is kept, and ``new``'s metadata with both recordings' auth modes."""
+    fixture = Fixture(
+        credentials={**old.fixture.credentials, **new.fixture.credentials},
+        issued=_union(old.fixture.issued, new.fixture.issued),
+        project_keys=_union(old.fixture.project_keys, new.fixture.project_keys),
+    )
+    meta = attrs.evolve(new.meta, auth_modes=sorted(set(old.meta.auth_modes) | set(new.meta.auth_modes)))
+    return Cassette(interactions=(*old.interactions, *new.interactions), fixture=fixture, meta=meta)
