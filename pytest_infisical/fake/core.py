@@ -86,6 +86,7 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
         self.profile = self.handler.profile
         self.journal = pipeline.journal
         self.faults = pipeline.faults
+        self.stubs = pipeline.stubs
         super().__init__(
             self.handler.state,
             self.handler.lock,
