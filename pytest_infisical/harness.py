@@ -113,7 +113,8 @@ def live(options: Options, host: str = "127.0.0.1", port: int = 0) -> Iterator[F
     """A fake seeded as ``options`` say, served over real HTTP while the block runs (``fake.url``).
 
     The pipeline comes first (the server needs a handler before it knows its port), with real
-    sleeps for delay faults; the fake is assembled around it once the server's URL is known.
+    sleeps for delay faults; the server's own answers (a malformed request, a body over its limit)
+    are rendered as the profile renders its errors; the fake is assembled around it once the server's URL is known.
     """
     import time
 
@@ -121,7 +122,7 @@ def live(options: Options, host: str = "127.0.0.1", port: int = 0) -> Iterator[F
     from .transports.server import LiveServer
 
     pipeline = fake_pipeline(options.profile, sleep=time.sleep)
-    with LiveServer(pipeline, host, port) as server:
+    with LiveServer(pipeline, host, port, render_error=pipeline.render_status) as server:
         yield build(options, url=server.url, pipeline=pipeline)
 
 

@@ -32,6 +32,7 @@ from .faults import (
     RateLimiter,
     RenderError,
     corrupt,
+    render_any,
     replace_body,
     status_response,
     with_headers,
@@ -108,6 +109,11 @@ class Pipeline(FaultArming, Generic[H]):
             exception=answer[len("crash:") :] if crashed else None,
         )
         return response
+
+    def render_status(self, status: int, message: str) -> Response:
+        """An error answer of any status, as the server behind this pipeline renders its own (a live
+        server's ``render_error``): its 429 and 500 as they are, other statuses in their shape."""
+        return render_any(self.render_error, status, message)
 
     def _describe(self, request: Request) -> Optional[Served]:
         """For a call the handler never saw: what it would report (its route, the credential it
