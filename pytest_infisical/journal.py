@@ -165,18 +165,22 @@ class Call:
 
     @property
     def method(self) -> str:
+        """The request's method, upper case."""
         return self.request.method
 
     @property
     def path(self) -> str:
+        """The request's API path, normalized (no query; duplicate and trailing slashes dropped)."""
         return api_path(self.request.path)
 
     @property
     def status(self) -> Optional[int]:
+        """The response's status, or None when the client got a transport error instead."""
         return self.response.status if self.response is not None else None
 
     @property
     def headers(self) -> Headers:
+        """The request's headers (print them redacted: their repr is)."""
         return self.request.headers
 
     def json(self) -> Any:
@@ -608,6 +612,7 @@ class Journal(CallAssertions):
 
     @property
     def calls(self) -> CallList:
+        """Every call kept, in order (a snapshot)."""
         with self._lock:
             return CallList(self._calls)
 

@@ -112,6 +112,7 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
 
     @property
     def rate_limiter(self) -> Optional[RateLimiter]:
+        """The rate limiter ``rate_limit()`` installed, if any."""
         return self.pipeline.rate_limiter
 
     # ---- serving ------------------------------------------------------------------------
