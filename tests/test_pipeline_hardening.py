@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +157,27 @@ def test_the_2023_profile_does_not_echo_an_odd_authorization_scheme() -> None:
     for header, shown in ((f"{secret_like} x", "st.64a0…(redacted)"), ("Token abc", "Token")):
         answer = fake.handle(Request("GET", URL + "/api/v3/secrets/raw?environment=dev", {"Authorization": header}))
         assert answer.json()["message"] == f"The provided authentication type '{shown}' is not supported."
+
+
+@pytest.mark.parametrize("profile", ["latest", "2023"])
+def test_serves_own_answers_render_through_the_profile(tmp_path: Path, profile: str) -> None:
+    from .serving import start, stop
+
+    served = start(tmp_path, "--profile", profile)
+    try:
+        host, port = served.url.rsplit("/", 1)[1].split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\n")
+            raw = b""
+            while not raw.rstrip().endswith(b"}"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                raw += chunk
+    finally:
+        stop(served)
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    body = json.loads(payload)
+    assert ("reqId" in body) == (profile == "latest")
+    assert (body["statusCode"], body["error"]) == (400, "Bad Request")
