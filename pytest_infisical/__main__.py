@@ -239,7 +239,12 @@ def _serve(args: argparse.Namespace, signals: _Signals) -> int:
     signals.loading = False
     admin = None if args.no_admin else AdminApi(baseline)  # /_fake/...: reset, seed, journal, faults
     try:
-        server = LiveServer(admin or baseline.fake, host=args.host, port=args.port).start()
+        server = LiveServer(
+            admin or baseline.fake,
+            host=args.host,
+            port=args.port,
+            render_error=lambda status, message: baseline.fake.pipeline.render_status(status, message),
+        ).start()
     except OSError as error:
         return _not_started(f"cannot listen on {args.host}:{args.port}: {error.strerror}", EXIT_CANNOT_START)
     try:

@@ -702,7 +702,7 @@ class AdminApi:
 
     @_route("GET", "/faults")
     def _list_faults(self, fake: FakeInfisical, request: Request) -> Response:
-        pending = [{"fault": f.describe(), "remaining": f.remaining, "hits": len(f.hits)} for f in fake.faults.pending]
+        pending = [{"fault": f.describe(), "remaining": f.remaining, "hits": f.hits} for f in fake.faults.pending]
         return _json(200, {"faults": pending})
 
     @_route("POST", "/faults")

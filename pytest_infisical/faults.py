@@ -14,17 +14,21 @@ server itself would render (429, 500) is rendered by the ``render_error`` the pi
 
 from __future__ import annotations
 
+import json
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, Callable, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Union
 
 import attrs
 
 # the transport faults live beside Request and Response; importable from here as they always were
 from .http import ConnectionFault, Request, Response, TimeoutFault, TransportFault
 from .journal import PathLike, PathPattern
+
+if TYPE_CHECKING:
+    from .stubs import Callback, Stub, Stubs
 
 __all__ = [
     "Clock",
@@ -77,15 +81,24 @@ class Outcome:
     @property
     def is_fault(self) -> bool:
         """False for a sequence's 200 step, which answers normally."""
-        return bool(self.error or self.body or self.delay or (self.status and self.status != 200))
+        return bool(
+            self.error
+            or self.body
+            or self.delay
+            or self.custom_body is not None
+            or (self.status and self.status != 200)
+        )
 
     def describe(self) -> str:
+        """What the request gets: ``status 503``, ``connection error``, ``truncated body`` …"""
         if self.error:
             return f"{self.error} error"
         if self.body:
             return f"{self.body} body"
         if self.delay:
             return f"delay {self.delay:g} s"
+        if self.custom_body is not None:
+            return f"status {self.status or 200} with a given body"
         return f"status {self.status}"
 
 
@@ -103,14 +116,18 @@ class Fault:
         self.path = PathPattern(path) if path is not None else None
         self.when = when
         self._outcomes = list(outcomes)
-        #: the requests this fault has answered so far
-        self.hits: list[Request] = []
+        #: the requests this fault has taken so far, a sequence's 200 steps included
+        self.requests: list[Request] = []
+        #: how many of them it made misbehave (a sequence's 200 step answers normally: not a hit)
+        self.hits = 0
 
     @property
     def remaining(self) -> int:
+        """Outcomes still to hand out (a sequence's 200 steps included)."""
         return len(self._outcomes)
 
     def matches(self, request: Request) -> bool:
+        """Whether ``request`` is one this fault selects (method, path, ``when``)."""
         if self.method is not None and request.method != self.method:
             return False
         if self.path is not None and not self.path.matches(request.path):
@@ -118,16 +135,25 @@ class Fault:
         return self.when is None or bool(self.when(request))
 
     def take(self, request: Request) -> Outcome:
-        self.hits.append(request)
-        return self._outcomes.pop(0)
+        """The next outcome, for ``request``."""
+        self.requests.append(request)
+        outcome = self._outcomes.pop(0)
+        if outcome.is_fault:
+            self.hits += 1
+        return outcome
 
     def describe(self) -> str:
+        """``GET /api/v3/secrets: status 503, 200 (1 used)``."""
         where = f"{self.method or 'ANY'} {self.path or '(any path)'}" + (" when(…)" if self.when else "")
         left = ", ".join(o.describe() if o.is_fault else "200" for o in self._outcomes)
-        return f"{where}: {left} ({len(self.hits)} used)"
+        return f"{where}: {left} ({len(self.requests)} used)"
 
     def __repr__(self) -> str:
         return f"<Fault {self.describe()}>"
+
+
+def _bytes(body: Optional[Union[str, bytes]]) -> Optional[bytes]:
+    return body.encode("utf-8") if isinstance(body, str) else body
 
 
 def _outcome(step: Step, retry_after: Optional[float], body: Optional[Union[str, bytes]]) -> Outcome:
@@ -136,8 +162,7 @@ def _outcome(step: Step, retry_after: Optional[float], body: Optional[Union[str,
     if isinstance(step, int):
         if not 200 <= step <= 599:
             raise ValueError(f"a fault status must be 200-599, got {step}")
-        custom = body.encode("utf-8") if isinstance(body, str) else body
-        return Outcome(status=step, retry_after=retry_after, custom_body=custom)
+        return Outcome(status=step, retry_after=retry_after, custom_body=_bytes(body))
     if step in ERRORS:
         return Outcome(error=step)
     if step in BODIES:
@@ -158,16 +183,18 @@ def make_fault(
     times: int,
 ) -> Fault:
     kinds = {"status": status, "sequence": sequence, "error": error, "delay": delay}
-    if body in BODIES:
+    if body is not None and (body in BODIES or (status is None and sequence is None)):
         kinds["body"] = body
     given = [name for name, value in kinds.items() if value is not None]
     if len(given) != 1:
         raise TypeError(
-            "fail_next() takes exactly one of status=, sequence=, error=, body='malformed'|'truncated' or delay= "
-            f"(got {', '.join(given) or 'none'})"
+            "fail_next() takes exactly one of status=, sequence=, error=, body= or delay= "
+            f"(got {', '.join(given) or 'none'}; body= may also go with status= or sequence=)"
         )
     if times < 1:
         raise ValueError(f"times must be at least 1, got {times}")
+    if body is not None and not isinstance(body, (str, bytes)):
+        raise TypeError(f"fail_next(body=...) takes str or bytes, not {type(body).__name__}")
     custom = None if body in BODIES else body
     if sequence is not None:
         outcomes = [_outcome(step, retry_after, custom) for step in sequence]
@@ -179,8 +206,12 @@ def make_fault(
         if delay <= 0:
             raise ValueError(f"delay must be positive, got {delay}")
         outcomes = [Outcome(delay=float(delay))] * times
-    else:
+    elif body in BODIES:
         outcomes = [_outcome(str(body), None, None)] * times
+    else:  # a body alone: the handler's answer, with that body
+        outcomes = [Outcome(custom_body=_bytes(body))] * times
+    if sequence is not None and custom is not None:
+        outcomes = [attrs.evolve(o, custom_body=None) if o.status == 200 else o for o in outcomes]
     return Fault(method, path, when, outcomes)
 
 
@@ -221,32 +252,65 @@ def _gateway(status: int) -> bytes:
     return f"<html><head><title>{phrase}</title></head><body><center><h1>{phrase}</h1></center></body></html>".encode()
 
 
+def _phrase(status: int) -> str:
+    return HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+
+
+def with_body(status: int, body: bytes, headers: Optional[Mapping[str, str]] = None) -> Response:
+    """``body`` as given, typed JSON when it looks like JSON, else plain text."""
+    kind = "application/json; charset=utf-8" if body.lstrip()[:1] in (b"{", b"[") else "text/plain; charset=utf-8"
+    return Response(status, {"Content-Type": kind, **(headers or {})}, body)
+
+
+def render_any(
+    render_error: RenderError, status: int, message: str, headers: Optional[Mapping[str, str]] = None
+) -> Response:
+    """An error answer of any status in the shape of the server's own errors: its 500 answer (a
+    request id and all, where the server sends one) with the status, the message and the status's
+    name put in. A 429 or a 500 is the server's own answer, as it renders it."""
+    extra = dict(headers or {})
+    if status == 429:
+        extra.setdefault("Retry-After", "1")
+        return render_error(429, extra)
+    if status == 500:
+        return render_error(500, extra)
+    template = render_error(500, {})
+    try:
+        body = json.loads(template.body)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {}
+    body.update({"statusCode": status, "message": message, "error": _phrase(status)})
+    return Response.json_body(status, body, extra)
+
+
 def status_response(outcome: Outcome, render_error: RenderError) -> Response:
-    """The response an injected status gets: rendered by the server's own renderer where it has one."""
+    """The response an injected status gets: a given body as is, else the server's own rendering
+    (a gateway's HTML page for 502, 503 and 504, which Infisical's load balancer answers)."""
     status = outcome.status or 500
     headers: dict[str, str] = {}
     if outcome.retry_after is not None:
         headers["Retry-After"] = f"{outcome.retry_after:g}"
     if outcome.custom_body is not None:
-        kind = "application/json; charset=utf-8" if outcome.custom_body.lstrip()[:1] in (b"{", b"[") else "text/plain"
-        return Response(status, {"Content-Type": kind, **headers}, outcome.custom_body)
-    if status == 429:
-        retry = outcome.retry_after if outcome.retry_after is not None else 1
-        headers.setdefault("Retry-After", f"{retry:g}")
-        return render_error(429, headers)
-    if status == 500:
-        return render_error(500, headers)
+        return with_body(status, outcome.custom_body, headers)
+    if status == 429 and outcome.retry_after is None:
+        headers["Retry-After"] = "1"
     if status in (502, 503, 504):
         return Response(status, {"Content-Type": "text/html", **headers}, _gateway(status))
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    return Response.json_body(
-        status, {"statusCode": status, "message": f"{phrase} (injected by pytest-infisical)", "error": phrase}, headers
-    )
+    return render_any(render_error, status, f"{_phrase(status)} (injected by pytest-infisical)", headers)
 
 
 def corrupt(response: Response, how: str) -> Response:
+    """The handler's answer with its body made invalid JSON (``malformed``) or cut in half (``truncated``)."""
     body = MALFORMED_BODY if how == "malformed" else response.body[: max(1, len(response.body) // 2)]
     return Response(response.status, response.headers, body, response.served)
+
+
+def replace_body(response: Response, body: bytes) -> Response:
+    """The handler's answer (status, headers) with ``body`` instead of its own."""
+    headers = [(k, v) for k, v in response.headers.raw_items() if k.lower() not in ("content-length", "content-type")]
+    return with_body(response.status, body, dict(headers)).reporting(response.served)
 
 
 class RateLimiter:
@@ -284,10 +348,11 @@ def with_headers(response: Response, extra: dict[str, Any]) -> Response:
 
 
 class FaultArming:
-    """``fail_next`` and ``rate_limit``, for whatever holds ``faults`` and installs a rate limiter
-    (the pipeline, and the fake that forwards to its pipeline)."""
+    """``fail_next``, ``rate_limit`` and ``stub``, for whatever holds ``faults`` and ``stubs`` and
+    installs a rate limiter (the pipeline, and the fake that forwards to its pipeline)."""
 
     faults: Faults
+    stubs: Stubs
 
     def _install_rate_limiter(self, limit: int, window: float, retry_after: Optional[float]) -> RateLimiter:
         raise NotImplementedError
@@ -317,11 +382,46 @@ class FaultArming:
         * ``delay=2.5`` — simulated: the clock moves on, the client times out if its
           timeout is shorter (the live server sleeps for real).
 
+        ``body=`` also goes with ``status=`` (that status, that body) or ``sequence=`` (each
+        non-200 step answers it), or alone (the handler's answer with that body instead of its own).
+        A status given alone is rendered as the server renders its own errors (with a request id
+        under ``latest``); 502, 503 and 504 as a gateway's HTML page.
+
         ``method``/``path`` (exact, ``:param`` template, glob or regex) and ``when(request)``
-        select the requests; ``times`` repeats a single fault. Returns the armed fault
-        (``.remaining``, ``.hits``).
+        select the requests; ``times`` repeats a single fault. Returns the armed fault:
+        ``.remaining`` outcomes still to hand out, ``.hits`` how many requests it made misbehave
+        (a sequence's 200 step is not a hit), ``.requests`` every request it took.
         """
         return self.faults.add(make_fault(method, path, when, status, sequence, error, body, delay, retry_after, times))
+
+    def stub(
+        self,
+        method: str,
+        path: PathLike,
+        *,
+        status: int = 200,
+        json: Any = None,
+        body: Optional[Union[str, bytes]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        times: Optional[int] = None,
+        callback: Optional[Callback] = None,
+    ) -> Stub:
+        """Answer matching requests with a fixed response, before the fake sees them.
+
+        ``method`` (``"*"`` for any) and ``path`` (exact, ``:param`` template, glob or regex) select
+        the requests; the answer is ``json=`` (JSON), ``body=`` (bytes or text as given), or, with
+        only a ``status=`` of 400 or more, an error body as the server renders its own (a request
+        id under ``latest``); ``headers=`` adds headers. ``callback(request)`` instead returns a
+        :class:`~pytest_infisical.http.Response`, or None to let the fake answer. ``times`` limits
+        how many requests it answers (None: every one). The newest stub wins; calls are journaled.
+        A stub that never matched a request fails the test at strict teardown (opt out with
+        ``assert_all_expected=False``). Returns the :class:`~pytest_infisical.stubs.Stub`
+        (``.hits``, ``.requests``, ``.remaining``).
+        """
+        from .stubs import Stub
+
+        stub = Stub(method, path, status=status, json=json, body=body, headers=headers, times=times, callback=callback)
+        return self.stubs.add(stub)
 
     def rate_limit(self, limit: int = 350, window: float = 60, *, retry_after: Optional[float] = None) -> RateLimiter:
         """Count requests per ``window`` seconds of the clock; past ``limit``, answer 429 with

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 import attrs
 
 from .fake import DEFAULT_URL, FakeInfisical
+from .redact import redact_url
 
 if TYPE_CHECKING:
     from .fake.handler import FakeHandler
@@ -35,7 +36,7 @@ MARKER_OPTIONS: Mapping[str, str] = MappingProxyType(
         "passthrough": "URL prefixes that still reach the network while the fake is active",
         "allow_unrouted": "True: a request no route of the fake answers does not fail the test",
         "allow_unmocked": "True: a request to another host (refused) does not fail the test",
-        "assert_all_expected": "False: expect()ed calls never made, and fail_next() faults never triggered, do not fail the test",
+        "assert_all_expected": "False: expect()ed calls never made, fail_next() faults never triggered and stub()s never used do not fail the test",
     }
 )
 
@@ -112,7 +113,8 @@ def live(options: Options, host: str = "127.0.0.1", port: int = 0) -> Iterator[F
     """A fake seeded as ``options`` say, served over real HTTP while the block runs (``fake.url``).
 
     The pipeline comes first (the server needs a handler before it knows its port), with real
-    sleeps for delay faults; the fake is assembled around it once the server's URL is known.
+    sleeps for delay faults; the server's own answers (a malformed request, a body over its limit)
+    are rendered as the profile renders its errors; the fake is assembled around it once the server's URL is known.
     """
     import time
 
@@ -120,7 +122,7 @@ def live(options: Options, host: str = "127.0.0.1", port: int = 0) -> Iterator[F
     from .transports.server import LiveServer
 
     pipeline = fake_pipeline(options.profile, sleep=time.sleep)
-    with LiveServer(pipeline, host, port) as server:
+    with LiveServer(pipeline, host, port, render_error=pipeline.render_status) as server:
         yield build(options, url=server.url, pipeline=pipeline)
 
 
@@ -136,14 +138,23 @@ def _opt_out(option: str) -> str:
 
 
 def strict_report(served: Union[FakeInfisical, Pipeline[Any]], options: Options) -> Optional[str]:
-    """What strict mode finds wrong at teardown, or None: requests no route answered, requests to
-    other hosts, faults never triggered and expected calls never made — even when the client
-    swallowed the errors. It reads the pipeline's journal and faults, so it works for any handler
+    """What strict mode finds wrong at teardown, or None: requests the handler crashed on (answered
+    with the server's 500), requests no route answered, requests to other hosts, faults never
+    triggered, stubs never used and expected calls never made — even when the client swallowed the
+    errors. URLs are shown with their credential-carrying query values redacted. It reads the pipeline's journal and faults, so it works for any handler
     (a handler with ``closest_routes(method, path)`` adds near-miss hints)."""
     pipeline = served.pipeline if isinstance(served, FakeInfisical) else served
     journal, faults = pipeline.journal, pipeline.faults
     hints: Callable[[str, str], list[str]] = getattr(pipeline.handler, "closest_routes", lambda method, path: [])
     sections: list[str] = []
+    crashed = [c for c in journal.calls if c.exception]
+    if crashed:
+        lines = [
+            f"pytest-infisical: the fake Infisical raised an unexpected exception on {len(crashed)} request(s), answered with a 500:"
+        ]
+        lines += [f"  {call.index}. {call.describe()}" for call in crashed]
+        lines.append("This is a bug in pytest-infisical (or in the handler it serves): please report it.")
+        sections.append("\n".join(lines))
     if not options.allow_unrouted:
         unrouted = [c for c in journal.calls if c.unrouted]
         if unrouted:
@@ -162,7 +173,7 @@ def strict_report(served: Union[FakeInfisical, Pipeline[Any]], options: Options)
             f"pytest-infisical: {len(journal.unmocked)} request(s) went to a host the fake does not serve "
             "and were refused (the client may have swallowed the error):"
         ]
-        lines += [f"  {r.method} {r.url}" for r in journal.unmocked]
+        lines += [f"  {r.method} {redact_url(r.url)}" for r in journal.unmocked]
         lines.append(
             "Serve that URL with "
             + _opt_out("base_urls=[...]")
@@ -180,6 +191,16 @@ def strict_report(served: Union[FakeInfisical, Pipeline[Any]], options: Options)
         lines += [f"  {fault.describe()}" for fault in faults.pending]
         lines.append(
             "Did the client call that route? Remove the fault, or opt out with "
+            + _opt_out("assert_all_expected=False")
+            + "."
+        )
+        sections.append("\n".join(lines))
+    unused = pipeline.stubs.unused if options.assert_all_expected else []
+    if unused:
+        lines = [f"pytest-infisical: {len(unused)} stub(s) set with infisical.stub() never matched a request:"]
+        lines += [f"  {stub.describe()}" for stub in unused]
+        lines.append(
+            "Did the client call that route? Remove the stub, or opt out with "
             + _opt_out("assert_all_expected=False")
             + "."
         )

@@ -10,7 +10,7 @@ handler that reports nothing), it shows what the request carried, read by
 :mod:`~pytest_infisical.credential_headers` with the 2023 rule (a bearer wins over ``X-API-KEY``).
 
 ``CallList.filter`` selects calls by method, path (exact, ``:param`` template, glob or regex), auth
-mode and status; the ``assert_*`` methods fail with messages that list the calls and name the
+mode, status, JSON body (a subset match) and query parameters (a subset); the ``assert_*`` methods fail with messages that list the calls and name the
 closest ones, never a secret. The journal knows nothing of the fake.
 """
 
@@ -18,18 +18,22 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import hashlib
 import json
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Optional, Union, overload
+from urllib.parse import urlencode
 
 import attrs
 
 from .credential_headers import AUTH_MODES, auth_mode, credential_id, read_credentials, shown_credential
+from .errors import UsageError
 from .http import NOTHING_SERVED, Headers, Request, Response, Served, api_path
+from .redact import redact_url
 
 __all__ = [
     "AUTH_MODES",
@@ -39,6 +43,7 @@ __all__ = [
     "Expectation",
     "Journal",
     "PathPattern",
+    "Trimmed",
     "credential_of",
     "detect_auth_mode",
 ]
@@ -58,6 +63,20 @@ def detect_auth_mode(headers: Any) -> Optional[str]:
 
 
 # ---- calls --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Trimmed:
+    """The bodies of a call the journal no longer keeps (past its byte bound): their SHA-256 and length."""
+
+    request_sha256: str
+    request_length: int
+    response_sha256: Optional[str]
+    response_length: int
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 @attrs.frozen(repr=False, slots=False)
@@ -81,6 +100,12 @@ class Call:
     served: Optional[Served] = None
     #: False when the handler never saw the request (a fault or the rate limiter answered it)
     handled: bool = True
+    #: answered by one of the test's stubs (``infisical.stub``), not the handler
+    stubbed: bool = False
+    #: the type of the exception the handler raised (it was answered with the server's 500), if any
+    exception: Optional[str] = None
+    #: set when the journal dropped the bodies to stay within its byte bound (their digests and lengths)
+    trimmed: Optional[Trimmed] = None
 
     @property
     def route(self) -> Optional[str]:
@@ -140,30 +165,64 @@ class Call:
 
     @property
     def method(self) -> str:
+        """The request's method, upper case."""
         return self.request.method
 
     @property
     def path(self) -> str:
+        """The request's API path, normalized (no query; duplicate and trailing slashes dropped)."""
         return api_path(self.request.path)
 
     @property
     def status(self) -> Optional[int]:
+        """The response's status, or None when the client got a transport error instead."""
         return self.response.status if self.response is not None else None
 
     @property
     def headers(self) -> Headers:
+        """The request's headers (print them redacted: their repr is)."""
         return self.request.headers
 
     def json(self) -> Any:
-        """The request body as JSON (``{}`` when empty)."""
+        """The request body as JSON (``{}`` when empty); a :class:`~pytest_infisical.errors.UsageError`
+        when the journal kept only its digest (see :meth:`Journal.configure`)."""
+        if self.trimmed is not None and self.trimmed.request_length:
+            raise UsageError(
+                f"call #{self.index}: the journal kept only the digest of its {self.trimmed.request_length}-byte body "
+                "(it bounds the bytes it keeps; raise the bound with infisical.journal.configure(max_bytes=...))"
+            )
         return json.loads(self.request.body) if self.request.body else {}
 
     def describe(self) -> str:
+        """One line: method, target (query values that may carry credentials redacted), auth, outcome, fault."""
         outcome = str(self.status) if self.response is not None else (self.error or "no response")
         auth = f" auth={self.auth_mode}" if self.auth_mode else " auth=none"
         shown = f" ({self.credential})" if self.credential else ""
         fault = f" [fault: {self.fault}]" if self.fault else ""
-        return f"{self.method} {self.request.target}{auth}{shown} -> {outcome}{fault}"
+        fault += " [stub]" if self.stubbed else ""
+        fault += f" [handler raised {self.exception}]" if self.exception else ""
+        return f"{self.method} {redact_url(self.request.target)}{auth}{shown} -> {outcome}{fault}"
+
+    def _trim(self) -> Call:
+        """This call with its bodies replaced by their digests and lengths."""
+        request, response = self.request, self.response
+        trimmed = Trimmed(
+            _digest(request.body),
+            len(request.body),
+            _digest(response.body) if response is not None else None,
+            len(response.body) if response is not None else 0,
+        )
+        return attrs.evolve(
+            self,
+            request=attrs.evolve(request, body=b""),
+            response=attrs.evolve(response, body=b"") if response is not None else None,
+            trimmed=trimmed,
+        )
+
+    @property
+    def size(self) -> int:
+        """The bytes of its bodies the journal holds."""
+        return len(self.request.body) + (len(self.response.body) if self.response is not None else 0)
 
     def __repr__(self) -> str:
         return f"<Call #{self.index} {self.describe()}>"
@@ -197,14 +256,72 @@ def _check_mode(auth: Optional[str]) -> None:
         raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)} or 'none', not {auth!r}")
 
 
-def _matches(call: Call, method: Optional[str], path: PathLike, auth: Optional[str], status: Optional[int]) -> bool:
-    if method is not None and call.method != method.upper():
+def json_subset(expected: Any, actual: Any) -> bool:
+    """Whether ``actual`` holds ``expected``: a dict's keys recursively (others may be present), any
+    other value (lists included) equal."""
+    if isinstance(expected, Mapping):
+        return isinstance(actual, Mapping) and all(
+            key in actual and json_subset(value, actual[key]) for key, value in expected.items()
+        )
+    return bool(expected == actual) and isinstance(expected, bool) == isinstance(actual, bool)
+
+
+def _json_matches(call: Call, expected: Any) -> bool:
+    if call.trimmed is not None and call.trimmed.request_length:
         return False
-    if path is not None and not PathPattern(path).matches(call.request.path):
+    try:
+        body = json.loads(call.request.body)
+    except ValueError:
         return False
-    if auth is not None and (call.auth_mode or "none") != auth:
-        return False
-    return not (status is not None and call.status != status)
+    return json_subset(expected, body)
+
+
+def _query_matches(call: Call, query: Mapping[str, Any]) -> bool:
+    got = call.request.query
+    return all(name in got and got[name] == str(value) for name, value in query.items())
+
+
+@attrs.frozen
+class Criteria:
+    """What a filter or an assertion selects calls by (None: any)."""
+
+    method: Optional[str] = None
+    path: PathLike = None
+    auth: Optional[str] = None
+    status: Optional[int] = None
+    json: Any = None
+    query: Optional[Mapping[str, Any]] = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_mode(self.auth)
+
+    def matches(self, call: Call) -> bool:
+        if self.method is not None and call.method != self.method.upper():
+            return False
+        if self.path is not None and not PathPattern(self.path).matches(call.request.path):
+            return False
+        if self.auth is not None and (call.auth_mode or "none") != self.auth:
+            return False
+        if self.status is not None and call.status != self.status:
+            return False
+        if self.query is not None and not _query_matches(call, self.query):
+            return False
+        return self.json is None or _json_matches(call, self.json)
+
+    def describe(self) -> str:
+        """``GET /api/v3/secrets with auth service_token, status 200, …``: never a body value or a credential."""
+        target = f"{(self.method or 'ANY').upper()} {PathPattern(self.path) if self.path is not None else '(any path)'}"
+        extra = []
+        if self.auth:
+            extra.append(f"auth {self.auth}")
+        if self.status is not None:
+            extra.append(f"status {self.status}")
+        if self.query is not None:
+            extra.append(f"query {redact_url('?' + urlencode({k: str(v) for k, v in self.query.items()}))}")
+        if self.json is not None:
+            keys = ", ".join(map(str, self.json)) if isinstance(self.json, Mapping) else "a value"
+            extra.append(f"a JSON body holding the given {'keys: ' + keys if isinstance(self.json, Mapping) else keys}")
+        return target + (" with " + ", ".join(extra) if extra else "")
 
 
 class CallList(Sequence[Call]):
@@ -240,10 +357,18 @@ class CallList(Sequence[Call]):
         *,
         auth: Optional[str] = None,
         status: Optional[int] = None,
+        json: Any = None,
+        query: Optional[Mapping[str, Any]] = None,
     ) -> CallList:
-        """The calls matching every criterion given (``auth="none"`` selects calls without credentials)."""
-        _check_mode(auth)
-        return CallList(c for c in self._calls if _matches(c, method, path, auth, status))
+        """The calls matching every criterion given: ``method``; ``path`` (exact, ``:param`` template,
+        glob or compiled regex); ``auth`` (``"none"`` selects calls without credentials); the response
+        ``status``; ``json``, a subset of the request's JSON body (dict keys recursively, other values
+        and lists equal); ``query``, a subset of its query parameters (first values, compared as text)."""
+        return self.select(Criteria(method, path, auth, status, json, query))
+
+    def select(self, criteria: Criteria) -> CallList:
+        """The calls ``criteria`` matches."""
+        return CallList(c for c in self._calls if criteria.matches(c))
 
     def __repr__(self) -> str:
         return f"CallList({len(self)} calls)"
@@ -254,11 +379,6 @@ def _listing(calls: Sequence[Call], limit: int = 20) -> list[str]:
     if len(calls) > limit:
         lines.insert(0, f"  … {len(calls) - limit} earlier calls not shown")
     return lines or ["  (none)"]
-
-
-def _what(method: Optional[str], path: PathLike, auth: Optional[str]) -> str:
-    target = f"{(method or 'ANY').upper()} {PathPattern(path) if path is not None else '(any path)'}"
-    return target + (f" with auth {auth}" if auth else "")
 
 
 def _times(n: int) -> str:
@@ -296,6 +416,7 @@ class CallAssertions:
         return out
 
     def failure(self, headline: str, method: Optional[str], path: PathLike, auth: Optional[str]) -> str:
+        """A failure message: the headline, every call, and the closest calls to what was expected."""
         calls = self.calls
         lines = [headline, f"Calls to the fake ({len(calls)}):", *_listing(calls)]
         near = self._near_misses(method, path, auth)
@@ -309,28 +430,40 @@ class CallAssertions:
         path: PathLike = None,
         *,
         auth: Optional[str] = None,
+        status: Optional[int] = None,
+        json: Any = None,
+        query: Optional[Mapping[str, Any]] = None,
         times: Optional[int] = None,
     ) -> CallList:
-        """At least one matching call (or exactly ``times``); returns the matching calls."""
+        """At least one matching call (or exactly ``times``); returns the matching calls.
+
+        The criteria are those of :meth:`CallList.filter`. Too few or too many calls fail with a
+        message listing every call and the closest ones (never a credential or a body value)."""
         __tracebackhide__ = True
-        matching = self.calls.filter(method, path, auth=auth)
+        criteria = Criteria(method, path, auth, status, json, query)
+        matching = self.calls.select(criteria)
         if (times is None and matching) or (times is not None and len(matching) == times):
             return matching
         expected = "at least once" if times is None else _times(times)
-        headline = (
-            f"Expected {_what(method, path, auth)} to be called {expected}, but it was called {_times(len(matching))}."
-        )
+        headline = f"Expected {criteria.describe()} to be called {expected}, but it was called {_times(len(matching))}."
         raise AssertionError(self.failure(headline, method, path, auth))
 
     def assert_not_called(
-        self, method: Optional[str] = None, path: PathLike = None, *, auth: Optional[str] = None
+        self,
+        method: Optional[str] = None,
+        path: PathLike = None,
+        *,
+        auth: Optional[str] = None,
+        status: Optional[int] = None,
+        json: Any = None,
+        query: Optional[Mapping[str, Any]] = None,
     ) -> None:
+        """No matching call (the criteria of :meth:`CallList.filter`); a failure lists the ones made."""
         __tracebackhide__ = True
-        matching = self.calls.filter(method, path, auth=auth)
+        criteria = Criteria(method, path, auth, status, json, query)
+        matching = self.calls.select(criteria)
         if matching:
-            headline = (
-                f"Expected {_what(method, path, auth)} not to be called, but it was called {_times(len(matching))}:"
-            )
+            headline = f"Expected {criteria.describe()} not to be called, but it was called {_times(len(matching))}:"
             raise AssertionError("\n".join([headline, *_listing(matching)]))
 
     def assert_all_calls_used(self, auth: str) -> None:
@@ -341,6 +474,17 @@ class CallAssertions:
         if others:
             headline = f"Expected every call to use auth {auth}, but {len(others)} did not:"
             raise AssertionError("\n".join([headline, *_listing(others)]))
+
+
+#: the journal's default bounds: the calls it keeps, and the body bytes of the newest of them
+DEFAULT_MAX_CALLS = 10_000
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _check_bounds(max_calls: Optional[int], max_bytes: Optional[int]) -> None:
+    for name, value in (("max_calls", max_calls), ("max_bytes", max_bytes)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise UsageError(f"the journal's {name} must be a positive int or None, not {value!r}")
 
 
 @attrs.frozen
@@ -358,12 +502,22 @@ class Journal(CallAssertions):
 
     The pipeline records; ``unmocked`` holds the requests a transport refused (other hosts).
 
-    It keeps the last ``max_calls`` calls (10,000 by default; ``None`` keeps all), so that a
-    long-running ``serve`` does not grow without bound; ``recorded`` counts them all.
+    It keeps the last ``max_calls`` calls (10,000 by default), and the request and response bodies
+    of the newest of them up to ``max_bytes`` in all (64 MiB by default): an older call's bodies are
+    replaced by their SHA-256 digest and length (``Call.trimmed``), so that a long-running ``serve``
+    or a test moving large answers does not grow without bound. ``None`` lifts a bound.
+    ``recorded`` counts every call ever recorded.
     """
 
-    def __init__(self, max_calls: Optional[int] = 10_000) -> None:
+    def __init__(
+        self, max_calls: Optional[int] = DEFAULT_MAX_CALLS, max_bytes: Optional[int] = DEFAULT_MAX_BYTES
+    ) -> None:
+        _check_bounds(max_calls, max_bytes)
         self._calls: deque[Call] = deque(maxlen=max_calls)
+        self.max_bytes = max_bytes
+        #: the calls still holding their bodies, oldest first, and those bodies' bytes
+        self._full: deque[Call] = deque()
+        self._full_bytes = 0
         self.recorded = 0
         self._lock = threading.Lock()
         #: requests to hosts the fake does not serve, refused by the transport
@@ -393,6 +547,8 @@ class Journal(CallAssertions):
         error: Optional[str] = None,
         fault: Optional[str] = None,
         served: Optional[Served] = None,
+        stubbed: bool = False,
+        exception: Optional[str] = None,
     ) -> Call:
         """Record one call; ``handled`` is False when a fault answered it and the handler never saw
         it — ``served`` is then what the handler says it would have done, if it can tell."""
@@ -408,21 +564,63 @@ class Journal(CallAssertions):
                 fault=fault,
                 served=served,
                 handled=handled,
+                stubbed=stubbed,
+                exception=exception,
             )
-            self._calls.append(call)
+            calls = self._calls
+            if calls.maxlen is not None and len(calls) == calls.maxlen and self._full and self._full[0] is calls[0]:
+                self._full_bytes -= self._full.popleft().size
+            calls.append(call)
+            size = call.size
+            if size:
+                self._full.append(call)
+                self._full_bytes += size
+                if self.max_bytes is not None and self._full_bytes > self.max_bytes:
+                    self._trim()
         return call
 
+    def _trim(self) -> None:
+        """Drop the bodies of the oldest calls until the rest fit in ``max_bytes`` (under the lock)."""
+        assert self.max_bytes is not None
+        calls = self._calls
+        while self._full and self._full_bytes > self.max_bytes:
+            oldest = self._full.popleft()
+            self._full_bytes -= oldest.size
+            at = oldest.index - calls[0].index
+            if 0 <= at < len(calls) and calls[at] is oldest:
+                calls[at] = oldest._trim()
+
+    def configure(
+        self, *, max_calls: Optional[int] = DEFAULT_MAX_CALLS, max_bytes: Optional[int] = DEFAULT_MAX_BYTES
+    ) -> None:
+        """Set the journal's bounds (``None`` lifts one): the calls it keeps, and the body bytes it
+        keeps before older bodies become a digest and a length. Applies to the calls already kept."""
+        _check_bounds(max_calls, max_bytes)
+        with self._lock:
+            self._calls = deque(self._calls, maxlen=max_calls)
+            kept = {id(call) for call in self._calls}
+            self._full = deque(call for call in self._full if id(call) in kept)
+            self._full_bytes = sum(call.size for call in self._full)
+            self.max_bytes = max_bytes
+            if max_bytes is not None:
+                self._trim()
+
     def record_unmocked(self, request: Request) -> None:
+        """Note a request a transport refused (another host); strict mode reports it."""
         with self._lock:
             self.unmocked.append(request)
 
     @property
     def calls(self) -> CallList:
+        """Every call kept, in order (a snapshot)."""
         with self._lock:
             return CallList(self._calls)
 
     def clear(self) -> None:
+        """Forget every call and unmocked request (the armed expectations stay)."""
         with self._lock:
             self._calls.clear()
+            self._full.clear()
+            self._full_bytes = 0
             self.unmocked.clear()
             self.recorded = 0

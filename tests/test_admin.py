@@ -779,11 +779,11 @@ def test_list_and_clear_faults(admin: Admin) -> None:
     [
         (
             {},
-            "fail_next() takes exactly one of status=, sequence=, error=, body='malformed'|'truncated' or delay= (got none)",
+            "fail_next() takes exactly one of status=, sequence=, error=, body= or delay= (got none; body= may also go with status= or sequence=)",
         ),
         (
             {"status": 503, "delay": 1},
-            "fail_next() takes exactly one of status=, sequence=, error=, body='malformed'|'truncated' or delay= (got status, delay)",
+            "fail_next() takes exactly one of status=, sequence=, error=, body= or delay= (got status, delay; body= may also go with status= or sequence=)",
         ),
         ({"status": 700}, "a fault status must be 200-599, got 700"),
         (

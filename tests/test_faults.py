@@ -20,7 +20,7 @@ def test_a_status_with_retry_after(infisical: FakeInfisical, infisical_service_t
     assert (first.status_code, first.headers["Retry-After"]) == (429, "2")
     assert first.json()["error"] == "RateLimitExceeded"
     assert requests.get(TOKEN_URL, headers=infisical_service_token.headers).status_code == 200
-    assert (fault.remaining, len(fault.hits)) == (0, 1)
+    assert (fault.remaining, fault.hits, len(fault.requests)) == (0, 1, 1)
     assert [c.fault for c in infisical.calls] == ["status 429", None]
 
 
@@ -147,9 +147,9 @@ def test_rate_limit_with_a_chosen_retry_after(infisical: FakeInfisical) -> None:
         (
             {},
             TypeError,
-            r"takes exactly one of status=, sequence=, error=, body='malformed'\|'truncated' or delay= \(got none\)",
+            r"takes exactly one of status=, sequence=, error=, body= or delay= \(got none; body= may also go with status= or sequence=\)",
         ),
-        ({"status": 500, "error": "timeout"}, TypeError, r"\(got status, error\)"),
+        ({"status": 500, "error": "timeout"}, TypeError, r"\(got status, error; "),
         ({"status": 99}, ValueError, "a fault status must be 200-599, got 99"),
         (
             {"sequence": [429, "boom"]},
@@ -164,3 +164,54 @@ def test_rate_limit_with_a_chosen_retry_after(infisical: FakeInfisical) -> None:
 def test_fail_next_says_what_is_wrong(kwargs: dict[str, object], error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         FakeInfisical().fail_next(**kwargs)  # type: ignore[arg-type]
+
+
+def _status() -> requests.Response:
+    return requests.get(URL + "/api/status")
+
+
+def test_a_body_alone_replaces_the_handlers_body(infisical: FakeInfisical) -> None:
+    fault = infisical.fail_next("GET", "/api/status", body='{"date": "garbled"}')
+    answer = _status()
+    assert (answer.status_code, answer.json(), answer.headers["Content-Type"]) == (
+        200,
+        {"date": "garbled"},
+        "application/json; charset=utf-8",
+    )
+    assert _status().json() != {"date": "garbled"}
+    assert (fault.hits, len(fault.requests)) == (1, 1)
+    assert infisical.calls[0].fault == "status 200 with a given body"
+
+
+@pytest.mark.parametrize("status", [200, 401, 503])
+def test_a_body_goes_with_any_status(infisical: FakeInfisical, status: int) -> None:
+    infisical.fail_next("GET", "/api/status", status=status, body="plain words")
+    answer = _status()
+    assert (answer.status_code, answer.text, answer.headers["Content-Type"]) == (
+        status,
+        "plain words",
+        "text/plain; charset=utf-8",
+    )
+
+
+def test_a_sequences_200_step_is_not_a_hit(infisical: FakeInfisical) -> None:
+    fault = infisical.fail_next("GET", "/api/status", sequence=[503, 200, "timeout"], body="down")
+    assert _status().text == "down"
+    assert _status().json()["message"] == "Ok"
+    with pytest.raises(requests.Timeout):
+        _status()
+    assert (fault.hits, len(fault.requests), fault.remaining) == (2, 3, 0)
+    assert [c.fault for c in infisical.calls] == ["status 503 with a given body", None, "timeout error"]
+
+
+@pytest.mark.parametrize(("profile", "status"), [("latest", 401), ("latest", 403), ("2023", 401)])
+def test_an_injected_status_renders_through_the_profile(profile: str, status: int) -> None:
+    from pytest_infisical.http import Request
+
+    fake = FakeInfisical(profile=profile)
+    fake.fail_next(status=status)
+    body = fake.handle(Request("GET", URL + "/api/status")).json()
+    phrase = {401: "Unauthorized", 403: "Forbidden"}[status]
+    if profile == "latest":
+        assert body.pop("reqId").startswith("req-")
+    assert body == {"statusCode": status, "message": f"{phrase} (injected by pytest-infisical)", "error": phrase}

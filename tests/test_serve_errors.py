@@ -270,8 +270,8 @@ def test_a_non_loopback_address_gets_a_warning(
     stop = threading.Event()
 
     class LoopbackInstead(transport.LiveServer):
-        def __init__(self, handler: Any, host: str, port: int) -> None:
-            super().__init__(handler, host="127.0.0.1", port=port)
+        def __init__(self, handler: Any, host: str, port: int, **options: Any) -> None:
+            super().__init__(handler, host="127.0.0.1", port=port, **options)
 
         def start(self) -> transport.LiveServer:
             started = super().start()

@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional
 import attrs
 
 from ..credential_headers import read_credentials, service_account_id
+from ..redact import redact
 from . import apierror as E
 from .apierror import ApiError
 from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Call, RouteSpec
@@ -62,7 +63,10 @@ def _detect(call: Call, api_key_wins: bool) -> tuple[str, str]:
     call.presented = presented
     if presented.kind is None:
         if presented.problem == "scheme":
-            raise ApiError(E.UNSUPPORTED_SCHEME, scheme=presented.scheme)
+            scheme = str(presented.scheme)
+            raise ApiError(
+                E.UNSUPPORTED_SCHEME, scheme=scheme if scheme.isalpha() and len(scheme) <= 16 else redact(scheme)
+            )
         raise ApiError(_PROBLEMS[str(presented.problem)])
     return presented.kind, presented.value
 

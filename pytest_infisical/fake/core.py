@@ -86,6 +86,7 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
         self.profile = self.handler.profile
         self.journal = pipeline.journal
         self.faults = pipeline.faults
+        self.stubs = pipeline.stubs
         super().__init__(
             self.handler.state,
             self.handler.lock,
@@ -111,6 +112,7 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
 
     @property
     def rate_limiter(self) -> Optional[RateLimiter]:
+        """The rate limiter ``rate_limit()`` installed, if any."""
         return self.pipeline.rate_limiter
 
     # ---- serving ------------------------------------------------------------------------

@@ -185,7 +185,9 @@ def parse_body(request: Request) -> dict[str, Any]:
         return dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
     try:
         parsed = json.loads(request.body)
-    except ValueError:
+        if b"\\u" in request.body:  # a lone surrogate escape parses, but no UTF-8 text holds it
+            json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):  # RecursionError: nested past Python's recursion limit
         raise ApiError(E.BAD_JSON, detail="the body is not valid JSON") from None
     if not isinstance(parsed, dict):
         raise ApiError(E.VALIDATION, issues=[_issue([], "object", parsed)])

@@ -214,6 +214,7 @@ class SeedingApi:
             return user
 
     def add_member(self, user: User, project: Optional[Project] = None, role: str = "member") -> Membership:
+        """Make ``user`` a member of ``project`` (the default project) with ``role``."""
         with self._lock:
             return self.state.add_member(self._project(project), user, role)
 
