@@ -111,14 +111,39 @@ def assert_route_404(response: requests.Response, method: str, target: str) -> N
 
 def zod_issue(path: str, expected: str = "string") -> dict[str, Any]:
     """The zod issue for a required field that was left out."""
-    return {"code": "invalid_type", "expected": expected, "received": "undefined", "path": [path], "message": "Required"}
+    return {
+        "code": "invalid_type",
+        "expected": expected,
+        "received": "undefined",
+        "path": [path],
+        "message": "Required",
+    }
 
 
 #: the raw secret object of today's server, list item and single get (§13.3 shapes)
 RAW_SECRET_KEYS_LATEST = frozenset(
-    "_id createdAt environment id isRotatedSecret rotationId secretComment secretKey secretMetadata secretPath "
-    "secretReminderNote secretReminderRepeatDays secretValue secretValueHidden skipMultilineEncoding tags type "
-    "updatedAt version workspace".split()
+    [
+        "_id",
+        "createdAt",
+        "environment",
+        "id",
+        "isRotatedSecret",
+        "rotationId",
+        "secretComment",
+        "secretKey",
+        "secretMetadata",
+        "secretPath",
+        "secretReminderNote",
+        "secretReminderRepeatDays",
+        "secretValue",
+        "secretValueHidden",
+        "skipMultilineEncoding",
+        "tags",
+        "type",
+        "updatedAt",
+        "version",
+        "workspace",
+    ]
 )
 
 
@@ -136,4 +161,10 @@ def project(request: pytest.FixtureRequest, infisical: FakeInfisical) -> Any:
     """
     if request.param == "v1-bot":
         return infisical.project
-    return infisical.create_project("kms", version=3)
+    return create_project(infisical, "kms", version=3)
+
+
+def create_project(fake: FakeInfisical, name: str, *, version: int, **options: Any) -> Any:
+    """``fake.create_project(name, version=…)`` (issue 10's signature), typed loosely until it exists."""
+    options["version"] = version
+    return fake.create_project(name, **options)

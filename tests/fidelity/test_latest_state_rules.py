@@ -188,7 +188,9 @@ TRIMMING = [
 
 @pytest.mark.parametrize(("sent", "stored"), TRIMMING)
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
-def test_values_are_trimmed(api: Api, infisical: FakeInfisical, project: Any, sent: str, stored: str, method: str) -> None:
+def test_values_are_trimmed(
+    api: Api, infisical: FakeInfisical, project: Any, sent: str, stored: str, method: str
+) -> None:
     if method == "PATCH":
         infisical.set_secret("TRIMMED", "before", project=project)
     body = {**raw_query(infisical, project=project), "secretValue": sent}
@@ -204,7 +206,10 @@ def test_values_are_trimmed(api: Api, infisical: FakeInfisical, project: Any, se
     "query",
     [
         pytest.param({}, id="13.2 single scope override: no query"),
-        pytest.param({"workspaceId": "0123456789abcdef01234567", "environment": "prod", "secretPath": "/"}, id="13.2 single scope override: other query"),
+        pytest.param(
+            {"workspaceId": "0123456789abcdef01234567", "environment": "prod", "secretPath": "/"},
+            id="13.2 single scope override: other query",
+        ),
     ],
 )
 def test_single_non_glob_scope_overrides_the_query(api: Api, infisical: FakeInfisical, query: dict[str, str]) -> None:

@@ -13,7 +13,17 @@ import pytest
 from pytest_infisical.credentials import ServiceToken
 from pytest_infisical.fake import FakeInfisical
 
-from .conftest import MALFORMED, Api, assert_error, bearer, identity_headers, login, raw_query, zod_issue
+from .conftest import (
+    MALFORMED,
+    Api,
+    assert_error,
+    bearer,
+    create_project,
+    identity_headers,
+    login,
+    raw_query,
+    zod_issue,
+)
 
 pytestmark = pytest.mark.infisical(profile="latest")
 
@@ -29,7 +39,9 @@ ROUTES_NEEDING_AUTH = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path"), ROUTES_NEEDING_AUTH, ids=[f"13.1 no credentials {m} {p}" for m, p in ROUTES_NEEDING_AUTH])
+@pytest.mark.parametrize(
+    ("method", "path"), ROUTES_NEEDING_AUTH, ids=[f"13.1 no credentials {m} {p}" for m, p in ROUTES_NEEDING_AUTH]
+)
 def test_no_credentials_is_401_token_missing(api: Api, infisical: FakeInfisical, method: str, path: str) -> None:
     response = api(method, path, params=raw_query(infisical))
     assert_error(response, 401, "UnauthorizedError", "Token missing")
@@ -82,17 +94,28 @@ NOT_A_JWT: list[Any] = [
 
 @pytest.mark.parametrize(("header", "message"), NOT_A_JWT)
 def test_bearer_neither_service_token_nor_jwt_is_a_token_error(
-    api: Api, infisical: FakeInfisical, infisical_service_token: ServiceToken, header: Callable[[ServiceToken], str], message: str
+    api: Api,
+    infisical: FakeInfisical,
+    infisical_service_token: ServiceToken,
+    header: Callable[[ServiceToken], str],
+    message: str,
 ) -> None:
     response = api(
-        "GET", "/api/v3/secrets/raw", headers={"Authorization": header(infisical_service_token)}, params=raw_query(infisical)
+        "GET",
+        "/api/v3/secrets/raw",
+        headers={"Authorization": header(infisical_service_token)},
+        params=raw_query(infisical),
     )
     assert_error(response, 403, "TokenError", message)
 
 
-def test_lower_case_bearer_scheme_works(api: Api, infisical: FakeInfisical, infisical_service_token: ServiceToken) -> None:
+def test_lower_case_bearer_scheme_works(
+    api: Api, infisical: FakeInfisical, infisical_service_token: ServiceToken
+) -> None:
     """§13.2 (as §12.1): `bearer st...` authenticates; only the first 7 characters are dropped."""
-    response = api("GET", "/api/v2/service-token", headers={"Authorization": f"bearer {infisical_service_token.bearer}"})
+    response = api(
+        "GET", "/api/v2/service-token", headers={"Authorization": f"bearer {infisical_service_token.bearer}"}
+    )
     assert response.status_code == 200, response.text
 
 
@@ -114,11 +137,33 @@ def glob_token(fake: FakeInfisical, permissions: tuple[str, ...] = ("read", "wri
 
 
 PERMISSION_CASES = [
-    pytest.param("POST", "/api/v3/secrets/raw/NEW", {"secretValue": "v"}, "create", id="13.1 permission: write outside scope (create)"),
-    pytest.param("PATCH", "/api/v3/secrets/raw/EXISTING", {"secretValue": "v"}, "edit", id="13.1 permission: write outside scope (edit)"),
-    pytest.param("DELETE", "/api/v3/secrets/raw/EXISTING", {}, "delete", id="13.1 permission: write outside scope (delete)"),
-    pytest.param("GET", "/api/v3/secrets/raw/EXISTING", None, "describeSecret", id="13.1 permission: single get outside scope is describeSecret"),
-    pytest.param("GET", "/api/v3/secrets", None, "readValue", id="13.1 permission: encrypted list outside scope is readValue"),
+    pytest.param(
+        "POST",
+        "/api/v3/secrets/raw/NEW",
+        {"secretValue": "v"},
+        "create",
+        id="13.1 permission: write outside scope (create)",
+    ),
+    pytest.param(
+        "PATCH",
+        "/api/v3/secrets/raw/EXISTING",
+        {"secretValue": "v"},
+        "edit",
+        id="13.1 permission: write outside scope (edit)",
+    ),
+    pytest.param(
+        "DELETE", "/api/v3/secrets/raw/EXISTING", {}, "delete", id="13.1 permission: write outside scope (delete)"
+    ),
+    pytest.param(
+        "GET",
+        "/api/v3/secrets/raw/EXISTING",
+        None,
+        "describeSecret",
+        id="13.1 permission: single get outside scope is describeSecret",
+    ),
+    pytest.param(
+        "GET", "/api/v3/secrets", None, "readValue", id="13.1 permission: encrypted list outside scope is readValue"
+    ),
 ]
 
 
@@ -141,23 +186,37 @@ def test_outside_scope_is_permission_denied_with_the_rules(
 def test_read_only_token_writing_has_no_rule_for_the_action(api: Api, infisical: FakeInfisical) -> None:
     """§13.1 permission denied, read-only token writing: `details` is empty when no rule applies."""
     headers = glob_token(infisical, permissions=("read",))
-    response = api("POST", "/api/v3/secrets/raw/NEW", headers=headers, json={**raw_query(infisical), "secretValue": "v"})
+    response = api(
+        "POST", "/api/v3/secrets/raw/NEW", headers=headers, json={**raw_query(infisical), "secretValue": "v"}
+    )
     assert_error(response, 403, "PermissionDenied", "You are not allowed to create on secrets", details=[])
 
 
 def test_viewer_identity_writing(api: Api, infisical: FakeInfisical) -> None:
     """§13.1 permission denied, viewer."""
     headers = identity_headers(api, role="viewer")
-    response = api("POST", "/api/v3/secrets/raw/NEW", headers=headers, json={**raw_query(infisical), "secretValue": "v"})
+    response = api(
+        "POST", "/api/v3/secrets/raw/NEW", headers=headers, json={**raw_query(infisical), "secretValue": "v"}
+    )
     assert_error(response, 403, "PermissionDenied", "You are not allowed to create on secrets", details=[])
 
 
 # ---- validation and bodies ------------------------------------------------------------------
 
 VALIDATION_CASES = [
-    pytest.param("POST", "/api/v3/secrets/raw/NEW", "secretValue", True, id="13.1 validation: create without secretValue"),
-    pytest.param("POST", "/api/v1/auth/universal-auth/login", "clientSecret", False, id="13.1 validation: login without clientSecret"),
-    pytest.param("POST", "/api/v1/auth/token/renew", "accessToken", False, id="13.1 validation: renew without accessToken"),
+    pytest.param(
+        "POST", "/api/v3/secrets/raw/NEW", "secretValue", True, id="13.1 validation: create without secretValue"
+    ),
+    pytest.param(
+        "POST",
+        "/api/v1/auth/universal-auth/login",
+        "clientSecret",
+        False,
+        id="13.1 validation: login without clientSecret",
+    ),
+    pytest.param(
+        "POST", "/api/v1/auth/token/renew", "accessToken", False, id="13.1 validation: renew without accessToken"
+    ),
 ]
 
 
@@ -193,7 +252,9 @@ MISSING_SECRET = [
 
 
 @pytest.mark.parametrize(("method", "body", "message"), MISSING_SECRET)
-def test_missing_secret_is_404(api: Api, infisical: FakeInfisical, project: Any, method: str, body: Any, message: str) -> None:
+def test_missing_secret_is_404(
+    api: Api, infisical: FakeInfisical, project: Any, method: str, body: Any, message: str
+) -> None:
     headers = identity_headers(api, project=project)
     where = raw_query(infisical, project=project)
     if body is None:
@@ -220,11 +281,51 @@ def _folder_not_found(path: str, environment: str) -> str:
 
 
 FOLDER_CASES = [
-    pytest.param("GET", "/api/v3/secrets/raw", "nope", "/", "SecretPathNotFound", _folder_not_found("/", "nope"), id="13.1 unknown environment: raw list"),
-    pytest.param("GET", "/api/v3/secrets/raw", "dev", "/x", "SecretPathNotFound", _folder_not_found("/x", "dev"), id="13.1 missing folder: raw list"),
-    pytest.param("GET", "/api/v4/secrets", "dev", "/x", "SecretPathNotFound", _folder_not_found("/x", "dev"), id="13.1 missing folder: v4 list"),
-    pytest.param("GET", "/api/v3/secrets/raw/EXISTING", "nope", "/", "GetSecretByName", "Folder with path '/' in environment with slug 'nope' not found", id="13.1 unknown environment: get"),
-    pytest.param("POST", "/api/v3/secrets/raw/NEW", "nope", "/", "CreateSecret", "Folder with path '/' in environment with slug 'nope' not found", id="13.1 unknown environment: create"),
+    pytest.param(
+        "GET",
+        "/api/v3/secrets/raw",
+        "nope",
+        "/",
+        "SecretPathNotFound",
+        _folder_not_found("/", "nope"),
+        id="13.1 unknown environment: raw list",
+    ),
+    pytest.param(
+        "GET",
+        "/api/v3/secrets/raw",
+        "dev",
+        "/x",
+        "SecretPathNotFound",
+        _folder_not_found("/x", "dev"),
+        id="13.1 missing folder: raw list",
+    ),
+    pytest.param(
+        "GET",
+        "/api/v4/secrets",
+        "dev",
+        "/x",
+        "SecretPathNotFound",
+        _folder_not_found("/x", "dev"),
+        id="13.1 missing folder: v4 list",
+    ),
+    pytest.param(
+        "GET",
+        "/api/v3/secrets/raw/EXISTING",
+        "nope",
+        "/",
+        "GetSecretByName",
+        "Folder with path '/' in environment with slug 'nope' not found",
+        id="13.1 unknown environment: get",
+    ),
+    pytest.param(
+        "POST",
+        "/api/v3/secrets/raw/NEW",
+        "nope",
+        "/",
+        "CreateSecret",
+        "Folder with path '/' in environment with slug 'nope' not found",
+        id="13.1 unknown environment: create",
+    ),
 ]
 
 
@@ -254,7 +355,7 @@ def test_unknown_environment_or_folder_is_404(
 
 def test_identity_not_a_member_of_the_project(api: Api, infisical: FakeInfisical) -> None:
     """§13.1 identity not a member of the project."""
-    other = infisical.create_project("other", version=3)
+    other = create_project(infisical, "other", version=3)
     headers = identity_headers(api, project=other)
     response = api("GET", "/api/v3/secrets/raw", headers=headers, params=raw_query(infisical))
     project_id = infisical.project.id
@@ -272,7 +373,9 @@ def test_random_project_id_is_404_during_bot_lookup(api: Api, infisical: FakeInf
     """§13.1 random project id."""
     headers = identity_headers(api) if kind == "identity" else glob_token(infisical)
     random_id = "0123456789abcdef01234567"
-    response = api("GET", "/api/v3/secrets/raw", headers=headers, params={"workspaceId": random_id, "environment": "dev"})
+    response = api(
+        "GET", "/api/v3/secrets/raw", headers=headers, params={"workspaceId": random_id, "environment": "dev"}
+    )
     assert_error(
         response,
         404,
@@ -283,16 +386,20 @@ def test_random_project_id_is_404_during_bot_lookup(api: Api, infisical: FakeInf
 
 def test_service_token_of_another_project(api: Api, infisical: FakeInfisical) -> None:
     """§13.1 service token of one project asking for another."""
-    other = infisical.create_project("other", version=3)
+    other = create_project(infisical, "other", version=3)
     headers = glob_token(infisical)
     response = api("GET", "/api/v3/secrets/raw", headers=headers, params=raw_query(infisical, project=other))
-    assert_error(response, 403, "ForbiddenError", f"Service token not a part of the specified project with ID {other.id}")
+    assert_error(
+        response, 403, "ForbiddenError", f"Service token not a part of the specified project with ID {other.id}"
+    )
 
 
 def test_identity_on_the_service_token_route(api: Api) -> None:
     """§13.1 identity on GET /api/v2/service-token: the route does not take this mode."""
     response = api("GET", "/api/v2/service-token", headers=identity_headers(api))
-    assert_error(response, 403, "Forbidden access to /api/v2/service-token", "You are not allowed to access this resource")
+    assert_error(
+        response, 403, "Forbidden access to /api/v2/service-token", "You are not allowed to access this resource"
+    )
 
 
 def test_glob_scoped_service_token_without_a_query(api: Api, infisical: FakeInfisical) -> None:
@@ -308,14 +415,21 @@ def test_identity_without_a_project(api: Api) -> None:
 
 
 BAD_LOGINS = [
-    pytest.param(lambda i: {"clientId": "0" * 8 + "-0000-4000-8000-" + "0" * 12, "clientSecret": i.client_secret}, id="13.1 login: unknown client id"),
-    pytest.param(lambda i: {"clientId": "not-a-uuid", "clientSecret": i.client_secret}, id="13.1 login: malformed client id"),
+    pytest.param(
+        lambda i: {"clientId": "0" * 8 + "-0000-4000-8000-" + "0" * 12, "clientSecret": i.client_secret},
+        id="13.1 login: unknown client id",
+    ),
+    pytest.param(
+        lambda i: {"clientId": "not-a-uuid", "clientSecret": i.client_secret}, id="13.1 login: malformed client id"
+    ),
     pytest.param(lambda i: {"clientId": i.client_id, "clientSecret": "wrong"}, id="13.1 login: wrong client secret"),
 ]
 
 
 @pytest.mark.parametrize("body", BAD_LOGINS)
-def test_universal_auth_bad_credentials(api: Api, infisical: FakeInfisical, body: Callable[[Any], dict[str, str]]) -> None:
+def test_universal_auth_bad_credentials(
+    api: Api, infisical: FakeInfisical, body: Callable[[Any], dict[str, str]]
+) -> None:
     identity = infisical.create_machine_identity()
     response = api("POST", "/api/v1/auth/universal-auth/login", json=body(identity))
     assert_error(response, 401, "UnauthorizedError", "Invalid credentials")

@@ -29,7 +29,9 @@ ROUTE_IDS = [f"13.1 X-API-KEY {m} {p}" for m, p in ROUTES]
 
 @LATEST
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=ROUTE_IDS)
-def test_any_api_key_is_refused(api: Api, infisical: FakeInfisical, infisical_api_key: ApiKey, method: str, path: str) -> None:
+def test_any_api_key_is_refused(
+    api: Api, infisical: FakeInfisical, infisical_api_key: ApiKey, method: str, path: str
+) -> None:
     response = api(method, path, headers=infisical_api_key.headers, params=raw_query(infisical))
     assert_error(response, 400, "BadRequest", API_KEY_RETIRED)
 
@@ -62,7 +64,9 @@ def test_an_empty_api_key_header_is_no_api_key(api: Api, infisical: FakeInfisica
 @pytest.mark.infisical(profile="latest", allow_unrouted=True)
 def test_routes_under_v3_auth_skip_the_api_key_check(api: Api, infisical_api_key: ApiKey) -> None:
     """13.1 the refusal applies outside /api/v3/auth/ only."""
-    response = api("POST", "/api/v3/auth/select-organization", headers=infisical_api_key.headers, json={"organizationId": "x"})
+    response = api(
+        "POST", "/api/v3/auth/select-organization", headers=infisical_api_key.headers, json={"organizationId": "x"}
+    )
     assert response.json().get("message") != API_KEY_RETIRED, response.text
 
 
