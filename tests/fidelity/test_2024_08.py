@@ -7,6 +7,7 @@ and Fastify's route 404 quotes the query string. Error bodies are `{statusCode, 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 import pytest
@@ -15,6 +16,7 @@ import requests
 from pytest_infisical.credentials import ApiKey, ServiceToken
 from pytest_infisical.fake import FakeInfisical
 
+from .. import serving
 from .conftest import (
     Api,
     assert_error_2024,
@@ -706,9 +708,7 @@ def test_service_tokens_cannot_use_workspace_slug(api: Api, infisical: FakeInfis
     assert response.status_code == 400, response.text
 
 
-def test_encrypted_list_ignores_recursive(
-    api: Api, infisical: FakeInfisical, infisical_service_token: ServiceToken
-) -> None:
+def test_encrypted_list_ignores_recursive(api: Api, infisical: FakeInfisical) -> None:
     """12.4 the encrypted list ignores `recursive` (v1 encrypted routes return one folder)."""
     infisical.set_secret("ROOT", "r")
     infisical.set_secret("NESTED", "n", path="/app")
@@ -825,3 +825,34 @@ def test_strong_etag(api: Api) -> None:
     """12.5 every response carried a strong etag."""
     etag = api("GET", "/api/status").headers["etag"]
     assert etag.startswith('"') and etag.endswith('"'), etag
+
+
+# ---- selecting the profile ------------------------------------------------------------------
+
+
+def test_command_line_option_selects_the_profile(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_inner(infisical):
+            response = requests.get(infisical.url + "/api/v3/secrets/raw")
+            assert response.status_code == 403
+            assert response.json() == {"statusCode": 403, "error": "Unauthorized access", "message": "Token missing"}
+        """
+    )
+    result = pytester.runpytest("--infisical-profile=2024-08")
+    result.assert_outcomes(passed=1)
+
+
+def test_serve_profile(tmp_path: Path) -> None:
+    served = serving.start(tmp_path, "--profile", "2024-08")
+    try:
+        missing = requests.get(served.url + "/api/v3/secrets/raw", timeout=10)
+        assert_error_2024(missing, 403, "Unauthorized access", "Token missing")
+        token = str(served.credentials["service_token"])
+        document = requests.get(served.url + "/api/v2/service-token", headers=bearer(token), timeout=10)
+        assert document.status_code == 200, document.text
+        assert document.headers["x-ratelimit-limit"] == "60"
+    finally:
+        serving.stop(served)
