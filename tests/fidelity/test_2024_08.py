@@ -686,6 +686,17 @@ def test_values_are_trimmed(api: Api, infisical: FakeInfisical, sent: str, store
     assert infisical.secret("TRIMMED").value == stored
 
 
+def test_encoded_underscore_and_case_sensitive_names(api: Api, infisical: FakeInfisical) -> None:
+    """12.4 names are case-sensitive; %5F in a path is decoded."""
+    infisical.set_secret("MY_SECRET", "v")
+    headers = identity_headers(api)
+    found = api("GET", "/api/v3/secrets/raw/MY%5FSECRET", headers=headers, params=raw_query(infisical))
+    assert found.status_code == 200, found.text
+    assert found.json()["secret"]["secretKey"] == "MY_SECRET"
+    other_case = api("GET", "/api/v3/secrets/raw/my_secret", headers=headers, params=raw_query(infisical))
+    assert_error_2024(other_case, 400, "BadRequest", "Secret not found")
+
+
 def test_glob_token_without_a_query(api: Api, infisical: FakeInfisical) -> None:
     """12.4 a glob-scoped or multi-scope token without a query."""
     response = api("GET", "/api/v3/secrets/raw", headers=glob_token(infisical))
