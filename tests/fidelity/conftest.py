@@ -8,12 +8,12 @@ tests is transcribed from what the measured servers answered, never computed by 
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 import requests
 
-from pytest_infisical.credentials import MachineIdentity
+from pytest_infisical.credentials import MachineIdentity, ServiceToken
 from pytest_infisical.fake import FakeInfisical
 
 #: the request id Fastify gives each request on today's server ("req-" and a nanoid)
@@ -168,3 +168,25 @@ def create_project(fake: FakeInfisical, name: str, *, version: int, **options: A
     """``fake.create_project(name, version=…)`` (issue 10's signature), typed loosely until it exists."""
     options["version"] = version
     return fake.create_project(name, **options)
+
+
+#: Authorization headers that are neither `st.` nor a JWT, with jsonwebtoken's verdict on what is
+#: left once the server drops the first 7 characters (the scheme, whatever it is)
+NOT_A_JWT: list[tuple[str, Callable[[ServiceToken], str], str]] = [
+    ("Basic x", lambda t: "Basic x", "jwt must be provided"),
+    ("Bearer (empty)", lambda t: "Bearer ", "jwt must be provided"),
+    ("Token st... (3 parts)", lambda t: f"Token {t.bearer}", "invalid token"),
+    ("Token st... (4 parts)", lambda t: f"Token {t.token}", "jwt malformed"),
+    ("no scheme", lambda t: t.bearer, "jwt malformed"),
+    ("Bearer a.b.c", lambda t: "Bearer a.b.c", "invalid token"),
+    ("Bearer abc.def.ghi", lambda t: "Bearer abc.def.ghi", "invalid token"),
+    ("Bearer one part", lambda t: "Bearer not-a-jwt", "jwt malformed"),
+]
+
+
+def send_as_is(api: Api, method: str, path: str) -> tuple[requests.Response, str]:
+    """Send ``path`` plus a fixed query exactly as written, as an identity; the answer and the target sent."""
+    project = api.fake.project.id
+    target = path.format(project=project) + f"?workspaceId={project}&environment=dev"
+    response = requests.request(method, api.fake.url + target, headers=identity_headers(api), timeout=10)
+    return response, target

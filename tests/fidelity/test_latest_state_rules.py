@@ -13,7 +13,17 @@ import requests
 
 from pytest_infisical.fake import FakeInfisical
 
-from .conftest import Api, assert_error, assert_route_404, bearer, identity_headers, login, raw_query, zod_issue
+from .conftest import (
+    Api,
+    assert_error,
+    assert_route_404,
+    bearer,
+    identity_headers,
+    login,
+    raw_query,
+    send_as_is,
+    zod_issue,
+)
 
 pytestmark = pytest.mark.infisical(profile="latest")
 
@@ -256,8 +266,7 @@ ROUTE_404S = [
 @pytest.mark.parametrize(("method", "path"), ROUTE_404S)
 def test_fastify_route_404(api: Api, infisical: FakeInfisical, method: str, path: str) -> None:
     infisical.set_secret("EXISTING", "v")
-    target = f"{path}?workspaceId={infisical.project.id}&environment=dev"
-    response = requests.request(method, infisical.url + target, headers=identity_headers(api), timeout=10)
+    response, target = send_as_is(api, method, path)
     assert_route_404(response, method, target)
 
 
