@@ -96,7 +96,7 @@ def test_single_scope_token_is_auto_scoped(fake: FakeInfisical) -> None:
 def test_multi_scope_token_must_name_the_scope(fake: FakeInfisical) -> None:
     token = fake.create_service_token(scopes=[("dev", "/"), ("prod", "/")])
     response = call(fake, "GET", "/api/v3/secrets/raw", headers=token.headers)
-    assert (response.status, response.json()["message"]) == (400, "Missing workspace id or environment")
+    assert (response.status, response.json()["message"]) == (400, "Missing project id or environment")  # §13.1
     body = _raw(fake, token.headers, workspaceId=fake.project.id, environment="dev")
     assert [s["secretKey"] for s in body["secrets"]] == ["DB_PASSWORD"]
 

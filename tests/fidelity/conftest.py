@@ -8,6 +8,7 @@ tests is transcribed from what the measured servers answered, never computed by 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 import pytest
@@ -190,3 +191,17 @@ def send_as_is(api: Api, method: str, path: str) -> tuple[requests.Response, str
     target = path.format(project=project) + f"?workspaceId={project}&environment=dev"
     response = requests.request(method, api.fake.url + target, headers=identity_headers(api), timeout=10)
     return response, target
+
+
+#: the tests of behaviour not built yet, by node id inside this folder (one a line). They run as
+#: strict xfails: one that starts passing fails the run until its line is removed, so the list
+#: only shrinks and always says what is left to do.
+PENDING = frozenset(
+    line.strip() for line in (Path(__file__).parent / "PENDING.txt").read_text().splitlines() if line.strip()
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.partition("fidelity/")[2] in PENDING:
+            item.add_marker(pytest.mark.xfail(strict=True, reason="not built yet (tests/fidelity/PENDING.txt)"))
