@@ -328,8 +328,9 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
         E.BLIND_INDEX_NOT_FOUND.code: R(404, "{operation}", "Blind index for project with ID '{project_id}' not found"),
         E.E2EE_ENABLED.code: R(
             404,
-            "bot_not_found_error",
-            "Project bot for project with ID '{project_id}' not found. Please upgrade your project.",
+            "NotFound",
+            "Project bot not found for project with ID '{project_id}'. "
+            "Please ask an administrator to log-in to the Infisical Console.",
         ),
         E.SECRET_EXISTS.code: R(400, "BadRequest", "Secret already exists"),
         E.PERSONAL_WITHOUT_SHARED.code: R(

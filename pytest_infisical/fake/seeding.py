@@ -36,6 +36,7 @@ class SeedingApi:
         environments: Sequence[str] = ("dev", "staging", "prod"),
         project_name: str = "Example Project",
         project_id: Optional[str] = None,
+        project_version: int = 1,
     ) -> None:
         self.state = state
         self.clock = state.clock
@@ -48,7 +49,13 @@ class SeedingApi:
             self.user = state.create_user("tester@example.com", "Test", "User")
             state.add_org_member(self.organization, self.user, role="owner")
             self.project = state.create_project(
-                project_name, self.organization, self.user, e2ee=e2ee, environments=environments, id=project_id
+                project_name,
+                self.organization,
+                self.user,
+                e2ee=e2ee,
+                environments=environments,
+                id=project_id,
+                version=project_version,
             )
 
     @property

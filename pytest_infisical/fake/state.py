@@ -528,7 +528,7 @@ class State:
         from ..errors import UsageError
 
         if version not in (1, 3):
-            raise UsageError(f"a project's version is 1 (legacy E2EE) or 3 (KMS), not {version!r}")
+            raise ValueError(f"a project's version is 1 (legacy E2EE) or 3 (KMS), not {version!r}")
         if version == 3 and e2ee:
             raise UsageError("a version 3 (KMS) project has no end-to-end encryption: drop e2ee=True")
         if id is not None and id in self.projects:

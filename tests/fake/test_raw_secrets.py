@@ -69,7 +69,11 @@ def test_e2ee_projects_are_refused(profile: str) -> None:
     )
     expected = {
         "2023": (400, "Failed workspace authorization due to end-to-end encryption not being disabled"),
-        "latest": (404, f"Project bot for project with ID '{fake.project.id}' not found. Please upgrade your project."),
+        "latest": (
+            404,
+            f"Project bot not found for project with ID '{fake.project.id}'. "
+            "Please ask an administrator to log-in to the Infisical Console.",
+        ),
     }[profile]
     assert (response.status, response.json()["message"]) == expected
     # the encrypted routes still serve it: ciphertext only

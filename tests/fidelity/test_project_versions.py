@@ -179,3 +179,28 @@ def test_v3_encrypted_writes_2024(api: Api, infisical: FakeInfisical, method: st
 def test_version_must_be_1_or_3(infisical: FakeInfisical) -> None:
     with pytest.raises(ValueError, match="version"):
         create_project(infisical, "p", version=2)
+
+
+def test_a_seed_file_chooses_a_projects_version() -> None:
+    """The seed key ``"version"``: the first project (the default one) and any other take it."""
+    from pytest_infisical.seed import build_seeded
+
+    fake, projects = build_seeded({"projects": [{"name": "kms", "version": 3}, {"name": "legacy"}]})
+    assert [p.version for p in projects] == [3, 1]
+    assert fake.project is projects[0]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"version": 2}, "seed.json: projects[0].version: expected 1 (legacy E2EE) or 3 (KMS), got 2"),
+        ({"version": True}, "seed.json: projects[0].version: expected 1 (legacy E2EE) or 3 (KMS), got True"),
+        ({"version": 3, "e2ee": True}, "seed.json: projects[0].e2ee: a version 3 (KMS) project has no end-to-end"),
+    ],
+)
+def test_a_bad_version_in_a_seed_file_is_named(spec: dict[str, Any], message: str) -> None:
+    from pytest_infisical.seed import SeedError, build_seeded
+
+    with pytest.raises(SeedError) as raised:
+        build_seeded({"projects": [spec]}, source="seed.json")
+    assert str(raised.value).startswith(message), str(raised.value)
