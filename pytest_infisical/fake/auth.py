@@ -277,15 +277,18 @@ def authorize_secrets(
     if principal.mode == SERVICE_TOKEN:
         token = principal.service_token
         assert token is not None
-        rules = _token_rules(token, action)
         if token.project is not project:
             raise ApiError(E.TOKEN_WRONG_PROJECT, project_id=project.id, action=action)
         if not any(scope.environment == environment for scope in token.scopes):
-            raise ApiError(E.TOKEN_ENVIRONMENT_DENIED, action=action, environment=environment, rules=rules)
+            raise ApiError(
+                E.TOKEN_ENVIRONMENT_DENIED, action=action, environment=environment, rules=_token_rules(token, action)
+            )
         if permission not in token.permissions:
-            raise ApiError(E.TOKEN_PERMISSION_DENIED, permission=permission, action=action, rules=rules)
+            raise ApiError(
+                E.TOKEN_PERMISSION_DENIED, permission=permission, action=action, rules=_token_rules(token, action)
+            )
         if not any(s.environment == environment and path_in_scope(path, s.secret_path) for s in token.scopes):
-            raise ApiError(E.TOKEN_PATH_DENIED, action=action, path=path, rules=rules)
+            raise ApiError(E.TOKEN_PATH_DENIED, action=action, path=path, rules=_token_rules(token, action))
     elif principal.mode == SERVICE_ACCOUNT:
         account = principal.service_account
         assert account is not None

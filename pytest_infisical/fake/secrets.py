@@ -50,9 +50,8 @@ _MISSING = {"edit": E.SECRET_TO_UPDATE_NOT_FOUND, "delete": E.SECRET_TO_DELETE_N
 
 def folder_of(project: Project, environment: str, path: str, action: str) -> Folder:
     """The folder ``environment``:``path``; a missing one is named by the operation of ``action``."""
-    path = normalize_secret_path(path)
-    operation = OPERATIONS.get(action)
     if environment not in project.environments_by_slug:
+        path, operation = normalize_secret_path(path), OPERATIONS.get(action)
         if operation is None:
             raise ApiError(E.ENVIRONMENT_NOT_FOUND, environment=environment, project_id=project.id, path=path)
         raise ApiError(
@@ -60,6 +59,7 @@ def folder_of(project: Project, environment: str, path: str, action: str) -> Fol
         )
     folder = project.folder(environment, path)
     if folder is None:
+        path, operation = normalize_secret_path(path), OPERATIONS.get(action)
         if operation is None:
             raise ApiError(E.FOLDER_NOT_FOUND, path=path, environment=environment)
         raise ApiError(E.FOLDER_NOT_FOUND_FOR, operation=operation, path=path, environment=environment)
