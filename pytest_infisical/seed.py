@@ -222,10 +222,10 @@ def load_seed(path: str | Path) -> dict[str, Any]:
     return dict(data)
 
 
-_PROJECT_KEYS = {"name", "e2ee", "environments", "secrets"}
+_PROJECT_KEYS = {"name", "e2ee", "environments", "secrets", "version"}
 
 
-def _project_spec(spec: Any, index: int, source: Optional[str]) -> tuple[str, bool, list[str]]:
+def _project_spec(spec: Any, index: int, source: Optional[str]) -> tuple[str, bool, list[str], int]:
     place = f"projects[{index}]"
     if not isinstance(spec, Mapping):
         raise SeedError(f"{_where(place, source)}: expected an object, got {type(spec).__name__}")
@@ -239,6 +239,11 @@ def _project_spec(spec: Any, index: int, source: Optional[str]) -> tuple[str, bo
     e2ee = spec.get("e2ee", False)
     if not isinstance(e2ee, bool):
         raise SeedError(f"{_where(place + '.e2ee', source)}: expected true or false, got {e2ee!r}")
+    version = spec.get("version", 1)
+    if version not in (1, 3) or isinstance(version, bool):
+        raise SeedError(f"{_where(place + '.version', source)}: expected 1 (legacy E2EE) or 3 (KMS), got {version!r}")
+    if version == 3 and e2ee:
+        raise SeedError(f"{_where(place + '.e2ee', source)}: a version 3 (KMS) project has no end-to-end encryption")
     environments = spec.get("environments", ["dev", "staging", "prod"])
     if (
         not isinstance(environments, list)
@@ -250,7 +255,7 @@ def _project_spec(spec: Any, index: int, source: Optional[str]) -> tuple[str, bo
         _check_unicode(slug, f"{place}.environments[{index}]", source)
         if slug in environments[:index]:
             raise SeedError(f"{_where(f'{place}.environments[{index}]', source)}: {slug!r} is listed twice")
-    return name, e2ee, environments
+    return name, e2ee, environments, version
 
 
 def build_fake(
@@ -282,7 +287,7 @@ def build_seeded(
     specs = data["projects"]
     checked = [_project_spec(spec, i, source) for i, spec in enumerate(specs)]
     ids: list[Optional[str]] = [*project_ids, *([None] * (len(checked) - len(project_ids)))]
-    name, e2ee, environments = checked[0]
+    name, e2ee, environments, version = checked[0]
     fake = FakeInfisical(
         *([url] if url else []),
         profile=profile,
@@ -290,11 +295,12 @@ def build_seeded(
         environments=environments,
         project_name=name,
         project_id=ids[0],
+        project_version=version,
         sleep=sleep,
     )
     projects = [fake.project]
-    for (name, e2ee, environments), id_ in zip(checked[1:], ids[1:]):
-        projects.append(fake.create_project(name, e2ee=e2ee, environments=environments, id=id_))
+    for (name, e2ee, environments, version), id_ in zip(checked[1:], ids[1:]):
+        projects.append(fake.create_project(name, e2ee=e2ee, environments=environments, id=id_, version=version))
     for index, (spec, project) in enumerate(zip(specs, projects)):
         apply_secrets(fake, spec.get("secrets"), project, place=f"projects[{index}].secrets", source=source)
     return fake, projects

@@ -176,7 +176,7 @@ def test_seed_file_and_profile(tmp_path: Path) -> None:
         ('{"projects": []}', 'seed.json: expected an object with a non-empty "projects" list'),
         (
             '{"projects": [{"name": "x", "colour": "red"}]}',
-            "seed.json: projects[0]: unknown key(s) ['colour']; a project has ['e2ee', 'environments', 'name', 'secrets']",
+            "seed.json: projects[0]: unknown key(s) ['colour']; a project has ['e2ee', 'environments', 'name', 'secrets', 'version']",
         ),
         (
             '{"projects": [{"name": "x", "secrets": {"qa": {"/": {"A": "1"}}}}]}',

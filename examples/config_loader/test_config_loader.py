@@ -39,6 +39,6 @@ def test_a_revoked_identity_is_an_error_that_says_so(infisical, infisical_machin
 
 def test_a_missing_folder(loader):
     with pytest.raises(
-        ConfigError, match="cannot load dev:/nope: Folder with path '/nope' in environment with slug 'dev' not found"
+        ConfigError, match="cannot load dev:/nope: Folder with path '/nope' in environment 'dev' was not found"
     ):
         loader.load("dev", "/nope")

@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional
 import attrs
 
 from ..credential_headers import read_credentials, service_account_id
+from ..http import api_path
 from ..redact import redact
 from . import apierror as E
 from .apierror import ApiError
@@ -61,6 +62,8 @@ def _detect(call: Call, api_key_wins: bool) -> tuple[str, str]:
     """(mode, credential) from the headers, per the profile's header precedence; raises for header problems."""
     presented = read_credentials(call.request.headers, api_key_wins=api_key_wins)
     call.presented = presented
+    if call.profile.bearer_sliced:
+        return _detect_sliced(call)
     if presented.kind is None:
         if presented.problem == "scheme":
             scheme = str(presented.scheme)
@@ -69,6 +72,40 @@ def _detect(call: Call, api_key_wins: bool) -> tuple[str, str]:
             )
         raise ApiError(_PROBLEMS[str(presented.problem)])
     return presented.kind, presented.value
+
+
+def _detect_sliced(call: Call) -> tuple[str, str]:
+    """Today's reading: ``Authorization`` minus its first 7 characters, whatever the scheme; ``st.…``
+    is a service token and anything else goes to the JWT verifier (an ``X-API-KEY`` was refused
+    before, see :func:`refuse_retired_api_key`, or is ignored under ``/api/v3/auth/``)."""
+    headers, retired = call.request.headers, call.profile.retired_modes
+    api_key = headers.get("x-api-key")
+    if api_key and API_KEY not in retired:
+        return API_KEY, api_key
+    authorization = headers.get("authorization")
+    if not authorization:
+        raise ApiError(E.MISSING_CREDENTIALS)
+    value = authorization[7:]
+    if value.startswith("st."):
+        return SERVICE_TOKEN, value
+    if value.startswith("sa."):
+        if SERVICE_ACCOUNT not in retired:
+            return SERVICE_ACCOUNT, value
+        raise ApiError(E.INVALID_JWT)  # measured: the "malformed" sentence, not jsonwebtoken's "invalid token"
+    if not value:
+        raise ApiError(E.EMPTY_CREDENTIALS)
+    return JWT, value
+
+
+def refuse_retired_api_key(call: Call) -> None:
+    """Today's server refuses any non-empty ``X-API-KEY`` on every route outside ``/api/v3/auth/``,
+    before the route looks at the request (API keys are retired)."""
+    if (
+        API_KEY in call.profile.retired_modes
+        and call.request.headers.get("x-api-key")
+        and not api_path(call.request.path).startswith("/api/v3/auth/")
+    ):
+        raise ApiError(E.API_KEY_RETIRED)
 
 
 def _check_mode(mode: str, spec: RouteSpec, call: Call) -> None:
@@ -112,7 +149,7 @@ def _hex_id_credential(
     record_id = parts[1] if len(parts) > 1 else ""
     secret = parts[2] if len(parts) > 2 else ""
     if len(record_id) != 24 or not _HEX24.issuperset(record_id):
-        raise ApiError(malformed)
+        raise ApiError(malformed, id=record_id)
     record = store.get(record_id)
     if record is None:
         raise ApiError(unknown, id=record_id)
@@ -209,6 +246,12 @@ def decode_jwt(token: str, secret: bytes, now: float) -> dict[str, Any]:
     if len(parts) != 3:
         raise ApiError(E.INVALID_JWT)
     try:
+        header = json.loads(_b64url_decode(parts[0]))
+    except (ValueError, binascii.Error):
+        header = None
+    if not isinstance(header, dict):
+        raise ApiError(E.JWT_INVALID_TOKEN)
+    try:
         expected = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
         if not hmac.compare_digest(expected, _b64url_decode(parts[2])):
             raise ApiError(E.INVALID_JWT)
@@ -241,19 +284,23 @@ def authorize_secrets(
         if token.project is not project:
             raise ApiError(E.TOKEN_WRONG_PROJECT, project_id=project.id, action=action)
         if not any(scope.environment == environment for scope in token.scopes):
-            raise ApiError(E.TOKEN_ENVIRONMENT_DENIED, action=action, environment=environment)
+            raise ApiError(
+                E.TOKEN_ENVIRONMENT_DENIED, action=action, environment=environment, rules=_token_rules(token, action)
+            )
         if permission not in token.permissions:
-            raise ApiError(E.TOKEN_PERMISSION_DENIED, permission=permission, action=action)
+            raise ApiError(
+                E.TOKEN_PERMISSION_DENIED, permission=permission, action=action, rules=_token_rules(token, action)
+            )
         if not any(s.environment == environment and path_in_scope(path, s.secret_path) for s in token.scopes):
-            raise ApiError(E.TOKEN_PATH_DENIED, action=action, path=path)
+            raise ApiError(E.TOKEN_PATH_DENIED, action=action, path=path, rules=_token_rules(token, action))
     elif principal.mode == SERVICE_ACCOUNT:
         account = principal.service_account
         assert account is not None
         grant = account.permissions.get((project.id, environment))
         if grant is None:
-            raise ApiError(E.ACCOUNT_ENVIRONMENT_DENIED, action=action, permission=permission)
+            raise ApiError(E.ACCOUNT_ENVIRONMENT_DENIED, action=action, permission=permission, rules=[])
         if not (grant.read if permission == "read" else grant.write):
-            raise ApiError(E.ACCOUNT_PERMISSION_DENIED, permission=permission, action=action)
+            raise ApiError(E.ACCOUNT_PERMISSION_DENIED, permission=permission, action=action, rules=[])
     elif principal.mode == API_KEY:
         user = principal.user
         assert user is not None
@@ -261,7 +308,7 @@ def authorize_secrets(
         if membership is None:
             raise ApiError(E.MEMBER_NOT_IN_PROJECT, project_id=project.id, action=action)
         if (environment, permission) in membership.denied:
-            raise ApiError(E.MEMBER_ENVIRONMENT_DENIED, permission=permission, action=action)
+            raise ApiError(E.MEMBER_ENVIRONMENT_DENIED, permission=permission, action=action, rules=[])
     elif principal.mode == MACHINE_IDENTITY:
         identity = principal.identity
         assert identity is not None
@@ -269,4 +316,23 @@ def authorize_secrets(
         if role is None:
             raise ApiError(E.IDENTITY_NOT_IN_PROJECT, project_id=project.id, action=action)
         if role == "viewer" and permission == "write":
-            raise ApiError(E.IDENTITY_ROLE_DENIED, permission=permission, action=action)
+            raise ApiError(E.IDENTITY_ROLE_DENIED, permission=permission, action=action, rules=[])
+
+
+#: today's CASL actions on secrets, per the fake's read/write permission
+_ACTIONS = {"read": ("describeSecret", "readValue"), "write": ("create", "edit", "delete")}
+
+
+def _token_rules(token: ServiceTokenRecord, action: str) -> list[dict[str, Any]]:
+    """A service token's permission rules for ``action``, as today's server lists them in ``details``."""
+    if not any(action in _ACTIONS.get(permission, ()) for permission in token.permissions):
+        return []
+    return [
+        {
+            "action": action,
+            "inverted": False,
+            "subject": "secrets",
+            "conditions": {"secretPath": {"$glob": scope.secret_path}, "environment": scope.environment},
+        }
+        for scope in token.scopes
+    ]

@@ -75,6 +75,7 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
         sleep: Optional[Callable[[float], None]] = None,
         pipeline: Optional[Pipeline[FakeHandler]] = None,
         project_id: Optional[str] = None,
+        project_version: int = 1,
     ) -> None:
         if pipeline is None:
             pipeline = fake_pipeline(profile if profile is not None else "latest", clock=clock, sleep=sleep)
@@ -95,6 +96,7 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
             environments=environments,
             project_name=project_name,
             project_id=project_id,
+            project_version=project_version,
         )
 
     def __repr__(self) -> str:

@@ -22,7 +22,7 @@ from ..http import Request, Response, RouteMatch, Served, api_path, encode_json
 from . import apierror as E
 from .api import router
 from .apierror import ApiError
-from .auth import authenticate
+from .auth import authenticate, refuse_retired_api_key
 from .profiles import Profile
 from .routing import Call, RouteSpec
 from .state import State
@@ -97,6 +97,7 @@ class FakeHandler:
         if match is None:
             raise ApiError(E.ROUTE_NOT_FOUND, method=request.method, url=request.target)
         spec = match.route.handler
+        refuse_retired_api_key(call)
         validated = False
         if spec.early_validation and self.profile.validate_before_auth:
             call.validate(spec)

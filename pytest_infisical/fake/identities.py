@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from . import apierror as E
 from .apierror import ApiError
@@ -37,17 +37,18 @@ def login(call: Call) -> dict[str, Any]:
     return _token_body(call, token, encode_jwt(claims, call.state.jwt_secret))
 
 
-def _token(call: Call) -> AccessToken:
+def _lookup(call: Call) -> Optional[AccessToken]:
+    """The live access token in the body (None when it was revoked or is unknown); a bad JWT raises."""
     claims = decode_jwt(call.args["accessToken"], call.state.jwt_secret, now=call.state.clock.timestamp())
     token = call.state.access_tokens.get(str(claims.get("identityAccessTokenId")))
-    if token is None or token.revoked:
-        raise ApiError(E.IDENTITY_TOKEN_REVOKED)
-    return token
+    return None if token is None or token.revoked else token
 
 
 @_routes.route("POST", "/api/v1/auth/token/renew", (), [Arg("accessToken", "body")])
 def renew(call: Call) -> dict[str, Any]:
-    token = _token(call)
+    token = _lookup(call)
+    if token is None:
+        raise ApiError(E.IDENTITY_RENEW_REVOKED)
     now = call.state.clock.now()
     if token.ttl and (now - token.renewed_at).total_seconds() > token.ttl:
         raise ApiError(E.IDENTITY_RENEW_EXPIRED)
@@ -59,7 +60,11 @@ def renew(call: Call) -> dict[str, Any]:
 
 @_routes.route("POST", "/api/v1/auth/token/revoke", (), [Arg("accessToken", "body")])
 def revoke(call: Call) -> dict[str, Any]:
-    call.state.revoke_access_token(_token(call))
+    token = _lookup(call)
+    if token is not None:
+        call.state.revoke_access_token(token)
+    elif not call.profile.revoke_twice_succeeds:
+        raise ApiError(E.IDENTITY_TOKEN_REVOKED)
     return {"message": "Successfully revoked access token"}
 
 

@@ -56,6 +56,16 @@ class Profile:
     zod_validation_messages: bool = False
     #: 2023: a validation failure's body adds express-validator's ``context.errors`` summary.
     validation_context: bool = False
+    #: today: a permission error lists the actor's rules for the denied action as ``details``.
+    permission_details: bool = False
+    #: today: ``Authorization`` is read minus its first 7 characters whatever the scheme; a bearer
+    #: that is not ``st.…`` goes to the JWT verifier.
+    bearer_sliced: bool = False
+    #: auth modes the server no longer serves: ``api_key`` (any ``X-API-KEY`` is refused on every
+    #: route outside ``/api/v3/auth/``) and ``service_account`` (an ``sa.…`` bearer is a malformed token).
+    retired_modes: frozenset[str] = frozenset()
+    #: today: revoking an access token that is already revoked answers 200 again.
+    revoke_twice_succeeds: bool = False
 
     def rendering(self, error: ApiError) -> Rendering:
         return self.table[error.reason.code]
@@ -75,8 +85,8 @@ class Profile:
         if self.request_ids and row.shape == "standard":
             body["reqId"] = f"req-{_secrets.token_urlsafe(10)[:14]}"
         body.update({"statusCode": row.status, "message": message, "error": row.error.format_map(error.params)})
-        if error.reason.kind is E.Kind.PERMISSION_DENIED and row.error == "PermissionDenied":
-            body["details"] = []
+        if self.permission_details and row.error == "PermissionDenied":
+            body["details"] = list(error.params.get("rules", []))
         if error.reason is E.VALIDATION and self.validation_context:
             body["context"] = {
                 "errors": "One or more of your parameters are invalid "
@@ -107,6 +117,10 @@ R = Rendering
 
 _INTERNAL_2023 = R(500, "internal_server_error", "The server encountered an error while processing the request")
 _UNAUTHORIZED_2023 = "unauthorized"
+_ENV_2023 = R(400, "bad_request", "Failed to validate workspace environment")
+_FOLDER_2023 = R(500, "internal_server_error", "Folder not found")
+_SECRET_2023 = R(404, "secret_not_found_error", "The requested secret was not found")
+_MISSING_SCOPE_2023 = R(400, "bad_request", "Missing workspace id or environment")
 
 TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
     {
@@ -117,6 +131,8 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
         ),
         E.MODE_NOT_ACCEPTED.code: R(400, "bad_request", "The provided authentication type is not supported."),
         E.INVALID_JWT.code: _INTERNAL_2023,
+        E.JWT_INVALID_TOKEN.code: _INTERNAL_2023,
+        E.API_KEY_RETIRED.code: R(400, "bad_request", "API keys are not supported."),
         E.EXPIRED_JWT.code: R(401, _UNAUTHORIZED_2023, "Token expired"),
         E.SERVICE_TOKEN_MALFORMED.code: _INTERNAL_2023,
         E.SERVICE_TOKEN_UNKNOWN.code: R(404, "service_token_data_not_found_error", "Failed to find service token data"),
@@ -133,6 +149,7 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
         ),
         E.IDENTITY_INVALID_CREDENTIALS.code: R(401, _UNAUTHORIZED_2023, "Invalid credentials"),
         E.IDENTITY_TOKEN_REVOKED.code: R(401, _UNAUTHORIZED_2023, "Failed to authorize revoked access token"),
+        E.IDENTITY_RENEW_REVOKED.code: R(401, _UNAUTHORIZED_2023, "Failed to authorize revoked access token"),
         E.IDENTITY_RENEW_EXPIRED.code: R(
             401, _UNAUTHORIZED_2023, "Failed to renew MI access token due to TTL expiration"
         ),
@@ -186,10 +203,15 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
             404, "service_token_data_not_found_error", "Failed to find service token data"
         ),
         E.MEMBERSHIP_NOT_FOUND.code: R(404, "membership_not_found_error", "Failed to find membership"),
-        E.ENVIRONMENT_NOT_FOUND.code: R(400, "bad_request", "Failed to validate workspace environment"),
-        E.FOLDER_NOT_FOUND.code: R(500, "internal_server_error", "Folder not found"),
-        E.SECRET_NOT_FOUND.code: R(404, "secret_not_found_error", "The requested secret was not found"),
+        E.ENVIRONMENT_NOT_FOUND.code: _ENV_2023,
+        E.ENVIRONMENT_NOT_FOUND_FOR.code: _ENV_2023,
+        E.FOLDER_NOT_FOUND.code: _FOLDER_2023,
+        E.FOLDER_NOT_FOUND_FOR.code: _FOLDER_2023,
+        E.SECRET_NOT_FOUND.code: _SECRET_2023,
+        E.SECRET_TO_UPDATE_NOT_FOUND.code: _SECRET_2023,
+        E.SECRET_TO_DELETE_NOT_FOUND.code: _SECRET_2023,
         E.PROJECT_KEY_NOT_FOUND.code: _INTERNAL_2023,
+        E.BLIND_INDEX_NOT_FOUND.code: R(400, "{operation}", "Blind index not found"),
         E.E2EE_ENABLED.code: R(
             400, "bad_request", "Failed workspace authorization due to end-to-end encryption not being disabled"
         ),
@@ -203,6 +225,9 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
         E.VALIDATION.code: R(400, "validation_error", "The request failed validation"),
         E.BAD_JSON.code: _INTERNAL_2023,
         E.BAD_REQUEST.code: R(400, "bad_request", "{message}"),
+        E.TOKEN_SCOPE_MISSING.code: _MISSING_SCOPE_2023,
+        E.PROJECT_MISSING.code: _MISSING_SCOPE_2023,
+        E.ENVIRONMENT_MISSING.code: _MISSING_SCOPE_2023,
         E.ROUTE_NOT_FOUND.code: R(404, "route_not_found", "The requested source '({method}){url}' was not found"),
         E.RATE_LIMITED.code: R(429, "", "Too many requests, please try again later.", shape="text"),
         E.INTERNAL.code: _INTERNAL_2023,
@@ -213,6 +238,15 @@ _NOT_ALLOWED = "You are not allowed to access this resource"
 _DENIED = R(403, "PermissionDenied", "You are not allowed to {action} on secrets")
 _MALFORMED_JWT = "The provided access token is malformed. Please use a valid token or generate a new one and try again."
 _SOMETHING = R(500, "InternalServerError", "Something went wrong")
+_PATH_NOT_FOUND = R(
+    404,
+    "SecretPathNotFound",
+    "Folder with path '{path}' in environment '{environment}' was not found. "
+    "Please ensure the environment slug and secret path is correct.",
+)
+_FOLDER_NOT_FOUND_FOR = R(
+    404, "{operation}", "Folder with path '{path}' in environment with slug '{environment}' not found"
+)
 
 TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
     {
@@ -221,8 +255,14 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
         E.UNSUPPORTED_SCHEME.code: R(403, "TokenError", _MALFORMED_JWT),
         E.MODE_NOT_ACCEPTED.code: R(403, "Forbidden access to {url}", _NOT_ALLOWED),
         E.INVALID_JWT.code: R(403, "TokenError", _MALFORMED_JWT),
+        E.JWT_INVALID_TOKEN.code: R(403, "TokenError", "invalid token"),
+        E.API_KEY_RETIRED.code: R(
+            400,
+            "BadRequest",
+            "API key authentication is not supported anymore. Please switch to identity authentication.",
+        ),
         E.EXPIRED_JWT.code: R(403, "TokenError", "Your token has expired. Please re-authenticate."),
-        E.SERVICE_TOKEN_MALFORMED.code: _SOMETHING,
+        E.SERVICE_TOKEN_MALFORMED.code: R(404, "NotFound", "Service token with ID '{id}' not found"),
         E.SERVICE_TOKEN_UNKNOWN.code: R(404, "NotFound", "Service token with ID '{id}' not found"),
         E.SERVICE_TOKEN_EXPIRED.code: R(403, "ForbiddenError", "Service token has expired"),
         E.SERVICE_TOKEN_WRONG_SECRET.code: R(401, "UnauthorizedError", "Invalid service token"),
@@ -238,9 +278,8 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
             401, "UnauthorizedError", "Failed to authenticate service account access key"
         ),
         E.IDENTITY_INVALID_CREDENTIALS.code: R(401, "UnauthorizedError", "Invalid credentials"),
-        E.IDENTITY_TOKEN_REVOKED.code: R(
-            401, "UnauthorizedError", "Failed to authorize revoked access token, access token is revoked"
-        ),
+        E.IDENTITY_TOKEN_REVOKED.code: R(401, "UnauthorizedError", "Failed to authorize: token has been revoked"),
+        E.IDENTITY_RENEW_REVOKED.code: R(401, "UnauthorizedError", "Cannot renew: token has been revoked"),
         E.IDENTITY_RENEW_EXPIRED.code: R(
             401, "UnauthorizedError", "Failed to renew MI access token due to TTL expiration"
         ),
@@ -259,29 +298,41 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
         E.MEMBER_NOT_IN_PROJECT.code: R(403, "User not a part of the specified project", _NOT_ALLOWED),
         E.MEMBER_ENVIRONMENT_DENIED.code: _DENIED,
         E.MEMBER_ROLE_DENIED.code: R(403, "PermissionDenied", "You are not allowed to {action}"),
-        E.IDENTITY_NOT_IN_PROJECT.code: R(403, "Identity not a member of the specified project", _NOT_ALLOWED),
+        E.IDENTITY_NOT_IN_PROJECT.code: R(
+            403,
+            "ProjectMembershipNotFound",
+            "You are not a member of this project with ID {project_id}. Please assign this identity to the project"
+            " with the appropriate permissions, then try again.",
+        ),
         E.IDENTITY_ROLE_DENIED.code: _DENIED,
         E.ORG_NOT_MEMBER.code: R(403, "User not a part of the specified organization", _NOT_ALLOWED),
         E.ORG_ROLE_DENIED.code: R(403, "PermissionDenied", "You are not allowed to read on workspace"),
-        E.PROJECT_NOT_FOUND.code: R(404, "NotFound", "Project with ID '{project_id}' not found"),
+        E.PROJECT_NOT_FOUND.code: R(
+            404,
+            "NotFound",
+            "Project with ID '{project_id}' not found during bot lookup. Are you sure you are using the correct project ID?",
+        ),
         E.ORG_NOT_FOUND.code: R(404, "NotFound", "Organization with ID '{organization_id}' not found"),
         E.SERVICE_ACCOUNT_NOT_FOUND.code: R(404, "NotFound", "Service account with ID '{id}' not found"),
         E.SERVICE_TOKEN_NOT_FOUND.code: R(404, "NotFound", "Service token with ID '{id}' not found"),
         E.MEMBERSHIP_NOT_FOUND.code: R(404, "NotFound", "Membership with ID '{id}' not found"),
-        E.ENVIRONMENT_NOT_FOUND.code: R(
-            404, "NotFound", "Environment with slug '{environment}' in project with ID '{project_id}' not found"
-        ),
-        E.FOLDER_NOT_FOUND.code: R(
-            404, "NotFound", "Folder with path '{path}' in environment with slug '{environment}' not found"
-        ),
+        # the server looks a folder up by environment slug and path: an unknown environment is a missing folder
+        E.ENVIRONMENT_NOT_FOUND.code: _PATH_NOT_FOUND,
+        E.ENVIRONMENT_NOT_FOUND_FOR.code: _FOLDER_NOT_FOUND_FOR,
+        E.FOLDER_NOT_FOUND.code: _PATH_NOT_FOUND,
+        E.FOLDER_NOT_FOUND_FOR.code: _FOLDER_NOT_FOUND_FOR,
         E.SECRET_NOT_FOUND.code: R(404, "NotFound", "Secret with name '{name}' not found"),
+        E.SECRET_TO_UPDATE_NOT_FOUND.code: R(404, "NotFound", "Secret with name {name} not found"),
+        E.SECRET_TO_DELETE_NOT_FOUND.code: R(404, "NotFound", "Secret not found"),
         E.PROJECT_KEY_NOT_FOUND.code: R(404, "NotFound", "Project key not found"),
+        E.BLIND_INDEX_NOT_FOUND.code: R(404, "{operation}", "Blind index for project with ID '{project_id}' not found"),
         E.E2EE_ENABLED.code: R(
             404,
-            "bot_not_found_error",
-            "Project bot for project with ID '{project_id}' not found. Please upgrade your project.",
+            "NotFound",
+            "Project bot not found for project with ID '{project_id}'. "
+            "Please ask an administrator to log-in to the Infisical Console.",
         ),
-        E.SECRET_EXISTS.code: R(400, "BadRequest", "Secret already exist"),
+        E.SECRET_EXISTS.code: R(400, "BadRequest", "Secret already exists"),
         E.PERSONAL_WITHOUT_SHARED.code: R(
             400, "BadRequest", "Failed to create personal secret override for no corresponding shared secret"
         ),
@@ -291,6 +342,9 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
         E.VALIDATION.code: R(422, "ValidationFailure", ""),
         E.BAD_JSON.code: _SOMETHING,
         E.BAD_REQUEST.code: R(400, "BadRequest", "{message}"),
+        E.TOKEN_SCOPE_MISSING.code: R(400, "BadRequest", "Missing project id or environment"),
+        E.PROJECT_MISSING.code: R(400, "BadRequest", "You must provide projectSlug or workspaceId"),
+        E.ENVIRONMENT_MISSING.code: R(400, "BadRequest", "Missing project id or environment"),
         E.ROUTE_NOT_FOUND.code: R(404, "Not Found", "Route {method}:{url} not found", shape="fastify-default"),
         E.RATE_LIMITED.code: R(
             429, "RateLimitExceeded", "Rate limit exceeded. Please try again in {retry_after} seconds"
@@ -307,6 +361,10 @@ LATEST = Profile(
     api_key_wins=True,
     request_ids=True,
     zod_validation_messages=True,
+    permission_details=True,
+    bearer_sliced=True,
+    retired_modes=frozenset(),  # API keys and service accounts are retired today: see the README
+    revoke_twice_succeeds=True,
 )
 Y2023 = Profile(
     name="2023",

@@ -66,13 +66,15 @@ def _scope(call: Call) -> tuple[Optional[str], Optional[str], str]:
 def _access(call: Call, permission: str, action: str) -> tuple[Project, str, Folder]:
     project_id, environment, path = _scope(call)
     if not project_id or not environment:
-        raise ApiError(E.BAD_REQUEST, message="Missing workspace id or environment")
+        if call.principal is not None and call.principal.mode == SERVICE_TOKEN:
+            raise ApiError(E.TOKEN_SCOPE_MISSING)
+        raise ApiError(E.PROJECT_MISSING if not project_id else E.ENVIRONMENT_MISSING)
     project = project_of(call, project_id)
     if project.e2ee:
         raise ApiError(E.E2EE_ENABLED, project_id=project.id)
     assert call.principal is not None
     authorize_secrets(call.principal, project, environment, path, permission, action)
-    return project, environment, folder_of(project, environment, path)
+    return project, environment, folder_of(project, environment, path, action)
 
 
 def _folders(project: Project, folder: Folder, recursive: bool) -> list[Folder]:
@@ -114,7 +116,7 @@ class _Expander:
 def _list(
     call: Call, include_imports: bool, recursive: bool, expand: bool, show: bool, tag_slugs: str
 ) -> dict[str, Any]:
-    project, _, folder = _access(call, "read", "describeSecret")
+    project, _, folder = _access(call, "read", "readValue")
     user = acting_user(call)
     expander = _Expander(call, project, folder) if expand else None
     docs = []
@@ -194,7 +196,7 @@ _NAME = Arg("secretName", "path")
     [_NAME, *_OPTIONAL_SCOPE, Arg("type", required=False, choices=TYPES), *_FLAGS[:1], _FLAGS[2]],
 )
 def get_raw(call: Call) -> dict[str, Any]:
-    project, _, folder = _access(call, "read", "readValue")
+    project, _, folder = _access(call, "read", "describeSecret")
     secret = find(call, project, folder, call.args["secretName"], call.args["type"])
     expanded = _Expander(call, project, folder).value(secret) if call.args["expandSecretReferences"] == "true" else None
     return {"secret": raw_doc(secret, expanded, call.args["viewSecretValue"] == "true")}
@@ -257,7 +259,7 @@ def update_raw(call: Call) -> dict[str, Any]:
 
     project, _, folder = _access(call, "write", "edit")
     a = call.args
-    secret = find_exact(call, project, folder, a["secretName"], a["type"])
+    secret = find_exact(call, project, folder, a["secretName"], a["type"], "edit")
     fields: dict[str, str] = {}
     for arg, prefix in (
         ("secretValue", "secretValue"),
@@ -279,7 +281,7 @@ def update_raw(call: Call) -> dict[str, Any]:
 @_routes.route("DELETE", "/api/v3/secrets/raw/:secretName", ALL_MODES, [_NAME, *_WRITE_SCOPE])
 def delete_raw(call: Call) -> dict[str, Any]:
     project, _, folder = _access(call, "write", "delete")
-    secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"])
+    secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"], "delete")
     doc = raw_doc(secret)
     call.state.remove_secret(secret)
     return {"secret": doc}

@@ -37,12 +37,32 @@ def project_of(call: Call, project_id: str) -> Project:
     return project
 
 
-def folder_of(project: Project, environment: str, path: str) -> Folder:
+#: today's name of the operation on one secret, by its permission action (a list has none)
+OPERATIONS = {
+    "describeSecret": "GetSecretByName",
+    "create": "CreateSecret",
+    "edit": "UpdateSecret",
+    "delete": "DeleteSecret",
+}
+#: the reason for a missing secret, by the action that looked it up
+_MISSING = {"edit": E.SECRET_TO_UPDATE_NOT_FOUND, "delete": E.SECRET_TO_DELETE_NOT_FOUND}
+
+
+def folder_of(project: Project, environment: str, path: str, action: str) -> Folder:
+    """The folder ``environment``:``path``; a missing one is named by the operation of ``action``."""
     if environment not in project.environments_by_slug:
-        raise ApiError(E.ENVIRONMENT_NOT_FOUND, environment=environment, project_id=project.id)
+        path, operation = normalize_secret_path(path), OPERATIONS.get(action)
+        if operation is None:
+            raise ApiError(E.ENVIRONMENT_NOT_FOUND, environment=environment, project_id=project.id, path=path)
+        raise ApiError(
+            E.ENVIRONMENT_NOT_FOUND_FOR, operation=operation, environment=environment, project_id=project.id, path=path
+        )
     folder = project.folder(environment, path)
     if folder is None:
-        raise ApiError(E.FOLDER_NOT_FOUND, path=normalize_secret_path(path), environment=environment)
+        path, operation = normalize_secret_path(path), OPERATIONS.get(action)
+        if operation is None:
+            raise ApiError(E.FOLDER_NOT_FOUND, path=path, environment=environment)
+        raise ApiError(E.FOLDER_NOT_FOUND_FOR, operation=operation, path=path, environment=environment)
     return folder
 
 
@@ -51,13 +71,26 @@ def acting_user(call: Call) -> Optional[User]:
     return call.principal.user if call.principal is not None else None
 
 
+#: the operation a v3 (KMS) project's missing blind index is reported under, by action
+_BLIND_INDEX_OPERATIONS = {"delete": "DeleteSecret"}
+
+
 def access(call: Call, permission: str, action: str) -> tuple[Project, Folder]:
-    """Project → authorization → folder, in the server's order; returns the project and folder."""
+    """Project → authorization → folder, in the server's order; returns the project and folder.
+
+    A v3 (KMS) project has no blind index: a single secret's route finds none (the list, action
+    ``readValue``, answers empty: see :func:`list_secrets`)."""
     args = call.args
     project = project_of(call, args["workspaceId"])
     assert call.principal is not None
     authorize_secrets(call.principal, project, args["environment"], args["secretPath"], permission, action)
-    return project, folder_of(project, args["environment"], args["secretPath"])
+    if project.version == 3 and action != "readValue":
+        raise ApiError(
+            E.BLIND_INDEX_NOT_FOUND,
+            operation=_BLIND_INDEX_OPERATIONS.get(action, "CreateSecret"),
+            project_id=project.id,
+        )
+    return project, folder_of(project, args["environment"], args["secretPath"], action)
 
 
 def find(call: Call, project: Project, folder: Folder, name: str, type_: Optional[str]) -> Secret:
@@ -73,10 +106,11 @@ def find(call: Call, project: Project, folder: Folder, name: str, type_: Optiona
     return secret
 
 
-def find_exact(call: Call, project: Project, folder: Folder, name: str, type_: str) -> Secret:
+def find_exact(call: Call, project: Project, folder: Folder, name: str, type_: str, action: str) -> Secret:
+    """The secret an update (``edit``) or a delete (``delete``) acts on."""
     secret = call.state.find_secret(project, folder, name, type_, acting_user(call) if type_ == "personal" else None)
     if secret is None:
-        raise ApiError(E.SECRET_NOT_FOUND, name=name)
+        raise ApiError(_MISSING.get(action, E.SECRET_NOT_FOUND), name=name)
     return secret
 
 
@@ -188,7 +222,11 @@ _NAME = Arg("secretName", "path")
     early_validation=True,
 )
 def list_secrets(call: Call) -> RawJson:
-    project, folder = access(call, "read", "describeSecret")
+    project, folder = access(call, "read", "readValue")
+    if project.version == 3:  # the server encrypts: nothing a client could decrypt
+        return RawJson(
+            encode_json({"secrets": [], **({"imports": []} if call.args["include_imports"] == "true" else {})})
+        )
     secrets = call.state.folder_secrets(project, folder, acting_user(call))
     imports = (
         imports_of(call, project, folder, lambda s: encrypted_fragment(call.state, s))
@@ -213,7 +251,7 @@ def list_secrets(call: Call) -> RawJson:
     early_validation=True,
 )
 def get_secret(call: Call) -> dict[str, Any]:
-    project, folder = access(call, "read", "readValue")
+    project, folder = access(call, "read", "describeSecret")
     return {"secret": encrypted_doc(find(call, project, folder, call.args["secretName"], call.args["type"]))}
 
 
@@ -259,7 +297,7 @@ def create_secret(call: Call) -> dict[str, Any]:
 )
 def update_secret(call: Call) -> dict[str, Any]:
     project, folder = access(call, "write", "edit")
-    secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"])
+    secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"], "edit")
     fields = {k: call.args[k] for k in VALUE_FIELDS}
     if all(call.args[k] is not None for k in COMMENT_FIELDS):
         fields.update({k: call.args[k] for k in COMMENT_FIELDS})
@@ -275,7 +313,7 @@ def update_secret(call: Call) -> dict[str, Any]:
 )
 def delete_secret(call: Call) -> dict[str, Any]:
     project, folder = access(call, "write", "delete")
-    secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"])
+    secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"], "delete")
     call.state.remove_secret(secret)
     return {"secret": encrypted_doc(secret)}
 

@@ -36,6 +36,7 @@ class SeedingApi:
         environments: Sequence[str] = ("dev", "staging", "prod"),
         project_name: str = "Example Project",
         project_id: Optional[str] = None,
+        project_version: int = 1,
     ) -> None:
         self.state = state
         self.clock = state.clock
@@ -48,7 +49,13 @@ class SeedingApi:
             self.user = state.create_user("tester@example.com", "Test", "User")
             state.add_org_member(self.organization, self.user, role="owner")
             self.project = state.create_project(
-                project_name, self.organization, self.user, e2ee=e2ee, environments=environments, id=project_id
+                project_name,
+                self.organization,
+                self.user,
+                e2ee=e2ee,
+                environments=environments,
+                id=project_id,
+                version=project_version,
             )
 
     @property
@@ -70,9 +77,15 @@ class SeedingApi:
         organization: Optional[Organization] = None,
         owner: Optional[User] = None,
         id: Optional[str] = None,
+        version: int = 1,
     ) -> Project:
-        """A new project (the default user owns it). ``e2ee=True`` locks the raw routes; ``id``
-        chooses its id (24 hex characters) instead of a random one."""
+        """A new project (the default user owns it); ``id`` chooses its id (24 hex characters)
+        instead of a random one.
+
+        ``version=1`` (the default) is a legacy end-to-end encrypted project with a project key:
+        with the server-side bot it also serves the raw routes, ``e2ee=True`` removes the bot and
+        locks them. ``version=3`` is a KMS project: the server encrypts, the raw routes serve it,
+        and the encrypted ``/api/v3/secrets`` routes find no blind index."""
         with self._lock:
             return self.state.create_project(
                 name,
@@ -81,6 +94,7 @@ class SeedingApi:
                 e2ee=e2ee,
                 environments=environments,
                 id=id,
+                version=version,
             )
 
     def create_folder(self, path: str, environment: str = "dev", project: Optional[Project] = None) -> Folder:

@@ -319,6 +319,9 @@ class Project:
     key: str
     created_at: datetime
     auto_capitalization: bool = True
+    #: 1: legacy E2EE with a project key (raw routes need the server-side bot, ``e2ee=False``);
+    #: 3: KMS, the server encrypts (the encrypted routes find no blind index)
+    version: int = 1
     environments_by_slug: dict[str, Environment] = attrs.field(factory=dict)
     folders: dict[tuple[str, str], Folder] = attrs.field(factory=dict)  # (environment, path) → folder
     members: dict[str, Membership] = attrs.field(factory=dict)
@@ -334,7 +337,7 @@ class Project:
 
     def __repr__(self) -> str:
         e2ee = "E2EE" if self.e2ee else "E2EE off"
-        return f"<Project {self.name!r} {self.id} {e2ee} environments={list(self.environments)} key=<redacted>>"
+        return f"<Project {self.name!r} {self.id} v{self.version} {e2ee} environments={list(self.environments)} key=<redacted>>"
 
 
 @attrs.define(eq=False)
@@ -519,9 +522,15 @@ class State:
         environments: Sequence[Union[str, tuple[str, str]]] = ("dev", "staging", "prod"),
         key: Optional[str] = None,
         id: Optional[str] = None,
+        version: int = 1,
     ) -> Project:
         from ..crypto import generate_project_key
+        from ..errors import UsageError
 
+        if version not in (1, 3):
+            raise ValueError(f"a project's version is 1 (legacy E2EE) or 3 (KMS), not {version!r}")
+        if version == 3 and e2ee:
+            raise UsageError("a version 3 (KMS) project has no end-to-end encryption: drop e2ee=True")
         if id is not None and id in self.projects:
             raise ValueError(f"a project with id {id!r} already exists")
         project = Project(
@@ -532,6 +541,7 @@ class State:
             e2ee=e2ee,
             key=key or generate_project_key(),
             created_at=self.clock.now(),
+            version=version,
         )
         for env in environments:
             env_name, slug = env if isinstance(env, tuple) else (ENVIRONMENT_NAMES.get(env, env.capitalize()), env)

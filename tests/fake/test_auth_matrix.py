@@ -66,18 +66,19 @@ ROUTES = [
     ),
     Route("DELETE", "/api/v2/service-token/{token}"),
     Route("GET", "/api/v2/workspace/{project}/service-token-data"),
-    _secret_route("GET", "/api/v3/secrets", "describeSecret", "read", query=SCOPE_Q),
-    _secret_route("GET", "/api/v3/secrets/EXISTING", "readValue", "read", query=SCOPE_Q),
+    # §13.1: the action of a single GET is describeSecret, of a list readValue
+    _secret_route("GET", "/api/v3/secrets", "readValue", "read", query=SCOPE_Q),
+    _secret_route("GET", "/api/v3/secrets/EXISTING", "describeSecret", "read", query=SCOPE_Q),
     _secret_route("POST", "/api/v3/secrets/NEW_SECRET", "create", "write", body={**SCOPE_B, **CIPHER}),
     _secret_route("PATCH", "/api/v3/secrets/EXISTING", "edit", "write", body={**SCOPE_B, **VALUE_CIPHER}),
     _secret_route("DELETE", "/api/v3/secrets/EXISTING", "delete", "write", body=SCOPE_B),
-    _secret_route("GET", "/api/v3/secrets/raw", "describeSecret", "read", query=SCOPE_Q),
-    _secret_route("GET", "/api/v3/secrets/raw/EXISTING", "readValue", "read", query=SCOPE_Q),
+    _secret_route("GET", "/api/v3/secrets/raw", "readValue", "read", query=SCOPE_Q),
+    _secret_route("GET", "/api/v3/secrets/raw/EXISTING", "describeSecret", "read", query=SCOPE_Q),
     _secret_route("POST", "/api/v3/secrets/raw/NEW_SECRET", "create", "write", body={**SCOPE_B, "secretValue": "v"}),
     _secret_route("PATCH", "/api/v3/secrets/raw/EXISTING", "edit", "write", body={**SCOPE_B, "secretValue": "v2"}),
     _secret_route("DELETE", "/api/v3/secrets/raw/EXISTING", "delete", "write", body=SCOPE_B),
     _secret_route(
-        "GET", "/api/v4/secrets", "describeSecret", "read", query={"projectId": "{project}", "environment": "dev"}
+        "GET", "/api/v4/secrets", "readValue", "read", query={"projectId": "{project}", "environment": "dev"}
     ),
     Route("GET", "/api/v2/users/me", frozenset({AK})),
     Route("GET", "/api/v2/users/me/organizations", frozenset({AK})),
@@ -169,7 +170,7 @@ FAILURES: dict[tuple[str, str], dict[str, tuple[int, str, str]]] = {
     },
     (MI, "revoked"): {
         "2023": (401, "unauthorized", "Failed to authorize revoked access token"),
-        "latest": (401, "UnauthorizedError", "Failed to authorize revoked access token, access token is revoked"),
+        "latest": (401, "UnauthorizedError", "Failed to authorize: token has been revoked"),  # §13.1
     },
 }
 for _kind in (AK, ST, SA):  # a revoked credential is gone: the same as an unknown id
@@ -415,8 +416,18 @@ def test_scope_denials(profile: str, route: Route, kind: str, situation: str) ->
     else:
         expected = (403, "PermissionDenied", f"You are not allowed to {route.action} on secrets")
     check(sent, expected, profile)
-    if profile == "latest":
-        assert sent.response.json()["details"] == []
+    if profile == "latest":  # §13.1: the actor's rules for the action (a token's scopes), none for the others
+        has_permission = kind == ST and (route.permission == "read" or situation != "read-only writing")
+        scopes = [("dev", "/"), ("staging", "/")] if has_permission else []
+        assert sent.response.json()["details"] == [
+            {
+                "action": route.action,
+                "inverted": False,
+                "subject": "secrets",
+                "conditions": {"secretPath": {"$glob": path}, "environment": environment},
+            }
+            for environment, path in scopes
+        ]
 
 
 def test_every_route_of_the_fake_is_in_the_matrix() -> None:

@@ -27,6 +27,8 @@ SAMPLE_PARAMS = {
     "detail": "d",
     "retry_after": 1,
     "issues": [],
+    "rules": [],
+    "operation": "GetSecretByName",
 }
 
 

@@ -69,7 +69,11 @@ def test_e2ee_projects_are_refused(profile: str) -> None:
     )
     expected = {
         "2023": (400, "Failed workspace authorization due to end-to-end encryption not being disabled"),
-        "latest": (404, f"Project bot for project with ID '{fake.project.id}' not found. Please upgrade your project."),
+        "latest": (
+            404,
+            f"Project bot not found for project with ID '{fake.project.id}'. "
+            "Please ask an administrator to log-in to the Infisical Console.",
+        ),
     }[profile]
     assert (response.status, response.json()["message"]) == expected
     # the encrypted routes still serve it: ciphertext only
@@ -96,7 +100,7 @@ def test_single_scope_token_is_auto_scoped(fake: FakeInfisical) -> None:
 def test_multi_scope_token_must_name_the_scope(fake: FakeInfisical) -> None:
     token = fake.create_service_token(scopes=[("dev", "/"), ("prod", "/")])
     response = call(fake, "GET", "/api/v3/secrets/raw", headers=token.headers)
-    assert (response.status, response.json()["message"]) == (400, "Missing workspace id or environment")
+    assert (response.status, response.json()["message"]) == (400, "Missing project id or environment")  # §13.1
     body = _raw(fake, token.headers, workspaceId=fake.project.id, environment="dev")
     assert [s["secretKey"] for s in body["secrets"]] == ["DB_PASSWORD"]
 

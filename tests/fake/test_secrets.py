@@ -143,7 +143,7 @@ def test_duplicate_create_is_refused(profile: str) -> None:
     fake.set_secret("A", "1")
     fields = crypto.encrypt_secret("A", "2", fake.project.key).to_dict()
     response = _write(fake, "POST", "A", fake.create_api_key().headers, **fields)
-    expected = {"latest": "Secret already exist", "2023": "Failed to create secret that already exists"}[profile]
+    expected = {"latest": "Secret already exists", "2023": "Failed to create secret that already exists"}[profile]
     assert (response.status, response.json()["message"]) == (400, expected)
     assert fake.secrets() == {"A": "1"}
 
@@ -208,7 +208,11 @@ def test_folders_by_path_and_unknown_folders(profile: str) -> None:
         query={"workspaceId": fake.project.id, "environment": "dev", "secretPath": "/nope"},
     )
     expected = {
-        "latest": (404, "Folder with path '/nope' in environment with slug 'dev' not found"),
+        "latest": (
+            404,
+            "Folder with path '/nope' in environment 'dev' was not found. "
+            "Please ensure the environment slug and secret path is correct.",
+        ),
         "2023": (500, "Folder not found"),
     }[profile]
     assert (missing.status, missing.json()["message"]) == expected
@@ -319,9 +323,14 @@ def test_unknown_project(profile: str) -> None:
         headers=fake.create_api_key().headers,
         query={"workspaceId": "f" * 24, "environment": "dev"},
     )
-    expected = {"latest": (404, f"Project with ID '{'f' * 24}' not found"), "2023": (404, "Failed to find workspace")}[
-        profile
-    ]
+    expected = {
+        "latest": (
+            404,
+            f"Project with ID '{'f' * 24}' not found during bot lookup. "
+            "Are you sure you are using the correct project ID?",
+        ),
+        "2023": (404, "Failed to find workspace"),
+    }[profile]
     assert (response.status, response.json()["message"]) == expected
 
 

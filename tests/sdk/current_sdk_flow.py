@@ -95,7 +95,10 @@ def test_current_sdk_surfaces_error_messages(
     assert str(missing.value) == "Secret with name 'NOPE' not found (Status: 404)"
     with pytest.raises(APIError) as unknown:
         client.secrets.list_secrets(environment_slug="dev", secret_path="/", project_id="0" * 24)
-    assert str(unknown.value) == f"Project with ID '{'0' * 24}' not found (Status: 404)"
+    assert str(unknown.value) == (
+        f"Project with ID '{'0' * 24}' not found during bot lookup. "
+        "Are you sure you are using the correct project ID? (Status: 404)"
+    )
 
 
 def test_current_sdk_wrong_secret(infisical: FakeInfisical, infisical_machine_identity: MachineIdentity) -> None:
