@@ -540,3 +540,116 @@ def test_the_accept_loop_recovers_after_running_out_of_file_descriptors() -> Non
     (warning,) = done.stderr.splitlines()
     assert warning.startswith("pytest-infisical: the server at http://127.0.0.1:")
     assert warning.endswith("cannot accept connections (Too many open files); retrying")
+
+
+# ------------------------------------------------------------------------------- exact bounds
+
+
+def test_exactly_100_header_fields_are_served_and_101_refused(live: LiveServer) -> None:
+    def fields(count: int) -> bytes:
+        return b"".join(b"X-%d: y\r\n" % n for n in range(count - 1)) + b"Connection: close\r\n"
+
+    assert exchange(live, b"GET /api/status HTTP/1.1\r\n%s\r\n" % fields(100)).status == 200
+    reply = exchange(live, b"GET /api/status HTTP/1.1\r\n%s\r\n" % fields(101))
+    assert reply.status == 431
+    assert reply.json() == {
+        "statusCode": 431,
+        "message": "more than 100 header fields",
+        "error": "Request Header Fields Too Large",
+    }
+
+
+def test_a_head_of_exactly_the_limit_is_served(fake: FakeInfisical) -> None:
+    request_line = b"GET /api/status HTTP/1.1\r\n"
+    close = b"Connection: close\r\n"
+    with LiveServer(fake, max_header_bytes=200) as live:
+        # request line + fields + the empty line, counted together against the limit
+        pad = 200 - len(request_line) - len(close) - len(b"X-Pad: \r\n") - len(b"\r\n")
+        fits = request_line + close + b"X-Pad: " + b"p" * pad + b"\r\n\r\n"
+        assert len(fits) == 200
+        assert exchange(live, fits).status == 200
+        over = request_line + close + b"X-Pad: " + b"p" * (pad + 1) + b"\r\n\r\n"
+        reply = exchange(live, over)
+        assert reply.status == 431
+        assert reply.json() == {
+            "statusCode": 431,
+            "message": "request head longer than 200 bytes",
+            "error": "Request Header Fields Too Large",
+        }
+
+
+# ------------------------------------------------------------------------------- faults, live
+
+
+def _faulting(fault: Exception) -> Callable[[Request], Response]:
+    def handle(request: Request) -> Response:
+        if request.path == "/fault":
+            raise fault
+        return Response(200, {"Content-Type": "application/json"}, b'{"ok":true}')
+
+    return handle
+
+
+class _Handler:
+    def __init__(self, handle: Callable[[Request], Response]) -> None:
+        self.handle = handle
+
+
+def test_a_timeout_fault_is_never_answered_and_the_server_keeps_serving() -> None:
+    from pytest_infisical.http import TimeoutFault
+
+    with LiveServer(_Handler(_faulting(TimeoutFault("planned"))), idle_timeout=5) as live:
+        with connect(live) as sock:
+            sock.settimeout(0.5)
+            sock.sendall(b"GET /fault HTTP/1.1\r\nHost: x\r\n\r\n")
+            with pytest.raises(socket.timeout):
+                sock.recv(1)  # nothing comes: the client's own timeout is what fires
+        with pytest.raises(requests.ReadTimeout):
+            requests.get(f"{live.url}/fault", timeout=0.5)
+        assert requests.get(f"{live.url}/ok", timeout=TIMEOUT).json() == {"ok": True}
+
+
+def test_a_connection_fault_resets_the_connection_without_an_answer() -> None:
+    from pytest_infisical.http import ConnectionFault
+
+    with LiveServer(_Handler(_faulting(ConnectionFault("planned")))) as live:
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{live.url}/fault", timeout=TIMEOUT)
+        assert requests.get(f"{live.url}/ok", timeout=TIMEOUT).json() == {"ok": True}
+
+
+# ------------------------------------------------------------------------------- accept errors
+
+
+@pytest.mark.parametrize(("number", "counted"), [(24, True), (23, True), (105, True), (12, True), (103, False)])
+def test_the_accept_loop_survives_accept_errors(
+    fake: FakeInfisical, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], number: int, counted: bool
+) -> None:
+    import errno
+
+    assert {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.ECONNABORTED} >= {number}
+    live = LiveServer(fake).start()
+    try:
+        real_accept = socket.socket.accept
+        failures = [OSError(number, os.strerror(number)), OSError(number, os.strerror(number))]
+
+        def accept(sock: socket.socket) -> tuple[socket.socket, object]:
+            if failures and sock is live._listener:
+                raise failures.pop()
+            return real_accept(sock)
+
+        monkeypatch.setattr(socket.socket, "accept", accept)
+        # the first connection's accept fails twice; the loop retries and then serves it
+        assert requests.get(f"{live.url}/api/status", timeout=TIMEOUT).status_code == 200
+        assert failures == []
+        assert live.accept_failures == (2 if counted else 0)
+    finally:
+        live.stop()
+    err = capsys.readouterr().err
+    if counted:
+        # said once per outage, not once per failure
+        assert err == (
+            f"pytest-infisical: the server at {live.url} cannot accept connections ({os.strerror(number)}); retrying\n"
+        )
+    else:
+        assert err == ""
