@@ -39,7 +39,11 @@ def test_a_value_is_found_in_every_encoding_even_inside_other_text(name: str, pl
     findings = scan_text(text, [("the value", VALUE)], source="c.json")
     assert len(findings) == 1
     assert findings[0].what == "the value"
-    assert findings[0].where.startswith("c.json: line 1, column ")
+    where, _, column = findings[0].where.rpartition(" ")
+    assert where == "c.json: line 1, column"
+    start = len('{"note": "before') + 1  # the planted text's first column
+    assert start <= int(column) < start + len(planted)  # inside the planted text
+    assert str(findings[0]) == f"{findings[0].where}: the value ({name})"
     assert scan_text(text.replace(planted, planted[:3]), [("the value", VALUE)]) == []
 
 
