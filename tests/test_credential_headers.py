@@ -174,3 +174,13 @@ def test_repr_never_shows_the_credential() -> None:
 )
 def test_bearer(headers: dict[str, str], expected: Optional[str]) -> None:
     assert bearer(headers) == expected
+
+
+def test_repr_of_a_presented_credential_is_pinned() -> None:
+    presented = Presented("api_key", "ak.64a0c3e2f1b4a5d6e7f80912.5ec7e75ec7e75ec7e75ec7e75ec7e75e")
+    assert repr(presented) == "<Presented api_key ak.64a0…(redacted)>"
+
+
+def test_with_no_raw_header_the_authorization_header_is_shown_before_the_api_key() -> None:
+    headers = {"Authorization": "Token 0123456789abcdef0123", "X-API-KEY": "ak.0123456789abcdef0123456789"}
+    assert shown_credential(Presented(problem="empty"), headers) == "Token 0123…(redacted)"

@@ -277,3 +277,29 @@ def test_the_exact_lengths_are_accepted() -> None:
         access_key=f"sa.{_b64(12)}.{_b64(16).rstrip('=')}", public_key=PUBLIC, private_key=PRIVATE
     )
     assert unpadded.secret == _b64(16).rstrip("=")
+
+
+def test_service_account_str_and_repr_are_pinned() -> None:
+    account = ServiceAccount(access_key=f"sa.{_b64(12)}.{_b64(16)}", public_key=PUBLIC, private_key=PRIVATE)
+    assert str(account) == "sa.AQID…(redacted)"
+    assert repr(account) == (
+        f"ServiceAccount(id='0102030405060708090a0b0c', access_key=<redacted>, public_key='{PUBLIC}', "
+        "private_key=<redacted>)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("client_id", "", "machine identity client_id is empty"),
+        ("client_id", None, "machine identity client_id must be a str, got NoneType"),
+        ("client_id", "a b", "machine identity client_id contains whitespace"),
+        ("client_secret", "", "machine identity client_secret is empty"),
+        ("client_secret", 7, "machine identity client_secret must be a str, got int"),
+    ],
+)
+def test_machine_identity_checks_its_client_id_and_secret(field: str, value: object, message: str) -> None:
+    kwargs = {"client_id": "a1b2c3d4-0000-4000-8000-000000000001", "client_secret": "s" * 64, field: value}
+    with pytest.raises(CredentialFormatError) as info:
+        MachineIdentity(**kwargs)  # type: ignore[arg-type]
+    assert str(info.value).split(" (")[0] == message
