@@ -184,3 +184,24 @@ def test_repr_of_a_presented_credential_is_pinned() -> None:
 def test_with_no_raw_header_the_authorization_header_is_shown_before_the_api_key() -> None:
     headers = {"Authorization": "Token 0123456789abcdef0123", "X-API-KEY": "ak.0123456789abcdef0123456789"}
     assert shown_credential(Presented(problem="empty"), headers) == "Token 0123…(redacted)"
+
+
+@pytest.mark.parametrize("size", range(8))
+def test_jwt_claims_of_every_payload_length(size: int) -> None:
+    # base64url without padding: the payload's length modulo 4 takes each value
+    claims = {"identityId": "x" * size, "authTokenType": "identityAccessToken"}
+    assert jwt_claims(_jwt(claims)) == claims
+
+
+def test_service_account_id_edge_cases() -> None:
+    id_part = base64.b64encode(bytes(range(12))).decode()
+    # a key cut after its id still names the account (the journal shows whose key it was)
+    assert service_account_id(f"sa.{id_part}") == "000102030405060708090a0b"
+    # characters outside base64 are an error, never skipped over
+    assert service_account_id(f"sa.{id_part}!.c2VjcmV0") is None
+    assert service_account_id(f"sa.{id_part[:8]}-{id_part[8:]}.c2VjcmV0") is None
+
+
+def test_detect_auth_mode_reads_the_2023_rule_by_default() -> None:
+    headers = {"X-API-KEY": "ak.64a0f1e2.secret", "Authorization": "Bearer st.64a0f1e2.secret.key"}
+    assert detect_auth_mode(headers) == "service_token"
