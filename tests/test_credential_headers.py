@@ -205,3 +205,19 @@ def test_service_account_id_edge_cases() -> None:
 def test_detect_auth_mode_reads_the_2023_rule_by_default() -> None:
     headers = {"X-API-KEY": "ak.64a0f1e2.secret", "Authorization": "Bearer st.64a0f1e2.secret.key"}
     assert detect_auth_mode(headers) == "service_token"
+
+
+def test_the_presented_value_is_kept() -> None:
+    assert read_credentials({"X-API-KEY": "ak.64a0f1e2.secret"}, api_key_wins=False) == Presented(
+        "api_key", "ak.64a0f1e2.secret"
+    )
+    assert read_credentials({"Authorization": f"Bearer {SA_KEY}"}, api_key_wins=True) == Presented(
+        "service_account", SA_KEY
+    )
+
+
+def test_credential_id_edge_cases() -> None:
+    assert credential_id(Presented("api_key", "ak.64a0f1e2")) == "64a0f1e2"
+    # a user's JWT carrying an identityId claim is still no machine identity
+    user = _jwt({"identityId": "7d5a0f4e", "authTokenType": "accessToken"})
+    assert credential_id(Presented("jwt", user)) is None

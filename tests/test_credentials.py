@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import pytest
 
@@ -303,3 +304,56 @@ def test_machine_identity_checks_its_client_id_and_secret(field: str, value: obj
     with pytest.raises(CredentialFormatError) as info:
         MachineIdentity(**kwargs)  # type: ignore[arg-type]
     assert str(info.value).split(" (")[0] == message
+
+
+_ST_START = "service token must start with 'st.' ('st.<24 hex id>.<32 hex secret>.<32 hex key>'); it starts with"
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (ApiKey.parse, "", "API key is empty"),
+        (
+            ApiKey.parse,
+            "ak.x",
+            "API key has 2 dot-separated parts; expected 3 ('ak.<24 hex id>.<32 hex secret>'): a part is missing",
+        ),
+        (
+            ApiKey.parse,
+            "sa.x.y",
+            "API key must start with 'ak.' ('ak.<24 hex id>.<32 hex secret>'); it starts with 'sa.' - that is a "
+            "service-account access key",
+        ),
+        (ServiceToken.parse, "st", f"{_ST_START} something else"),
+        (ServiceToken.parse, "abc.x", f"{_ST_START} 'abc.'"),
+        (ServiceToken.parse, "abcd.x", f"{_ST_START} something else"),
+        (lambda text: ServiceAccount(text, PUBLIC, PRIVATE), "", "service-account access key is empty"),
+        (
+            lambda text: ServiceAccount(text, PUBLIC, PRIVATE),
+            "sa.x",
+            "service-account access key has 2 dot-separated parts; expected 3 ('sa.<base64 id>.<base64 secret>'): "
+            "a part is missing",
+        ),
+        (
+            lambda text: ServiceAccount(text, PUBLIC, PRIVATE),
+            "ak.x.y",
+            "service-account access key must start with 'sa.' ('sa.<base64 id>.<base64 secret>'); it starts with "
+            "'ak.' - that is an API key",
+        ),
+        (
+            lambda text: ServiceAccount(text, PUBLIC, PRIVATE),
+            "sa.AAAAA.AAAA",
+            "service-account access key: the id part is not standard base64",
+        ),
+    ],
+)
+def test_parse_messages_are_pinned_whole(parse: Callable[[str], object], text: str, message: str) -> None:
+    with pytest.raises(CredentialFormatError) as info:
+        parse(text)
+    assert str(info.value) == message
+
+
+def test_a_key_pair_half_that_is_not_text() -> None:
+    with pytest.raises(CredentialFormatError) as info:
+        ServiceAccount(f"sa.{_b64(12)}.{_b64(16)}", 7, PRIVATE)  # type: ignore[arg-type]
+    assert str(info.value) == "service account: the public_key must be a str, got int"
