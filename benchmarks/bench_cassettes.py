@@ -120,7 +120,7 @@ def timed(setup: Callable[[], AbstractContextManager[None]], rounds: int = ROUND
 
 def main() -> int:
     try:
-        import vcr  # type: ignore[import-untyped]
+        import vcr  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         print("bench_cassettes needs vcrpy: pip install vcrpy")
         return 1
