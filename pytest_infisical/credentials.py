@@ -20,12 +20,22 @@ This module imports no cryptography library, so the plugin can load it cheaply.
 from __future__ import annotations
 
 import binascii
-import re
 import secrets as _secrets
 from typing import Optional
 
 import attrs
 
+from .credential_format import (
+    BASE64,
+    ID_HEX_CHARS,
+    SECRET_HEX_CHARS,
+    check_hex,
+    check_prefix,
+    check_service_token,
+    check_text,
+    service_token_parts,
+    split_parts,
+)
 from .errors import CredentialFormatError
 from .redact import redact
 
@@ -35,66 +45,6 @@ __all__ = ["ApiKey", "MachineIdentity", "ServiceAccount", "ServiceToken"]
 #: Each class validates in its own ``__init__`` (defined here, so hidden too) before attrs'
 #: generated ``__attrs_init__`` runs, so no frame that pytest shows holds a secret part.
 __tracebackhide__ = True
-
-ID_HEX_CHARS = 24
-SECRET_HEX_CHARS = 32
-
-_HEX = re.compile(r"[0-9a-f]*")
-_HEX_ANY_CASE = re.compile(r"[0-9a-fA-F]*")
-_WHITESPACE = re.compile(r"\s")
-_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-
-
-def _check_text(text: object, kind: str) -> str:
-    if not isinstance(text, str):
-        raise CredentialFormatError(f"{kind} must be a str, got {type(text).__name__}")
-    if not text:
-        raise CredentialFormatError(f"{kind} is empty")
-    if _WHITESPACE.search(text):
-        raise CredentialFormatError(
-            f"{kind} contains whitespace (a trailing newline from a file or an environment variable?); "
-            "strip it before use"
-        )
-    return text
-
-
-def _check_prefix(text: str, prefix: str, kind: str, form: str) -> None:
-    if text.startswith(prefix):
-        return
-    head = text.split(".", 1)[0]
-    found = f"'{head}.'" if "." in text and len(head) <= 3 else "something else"
-    others = {"st": "a service token", "ak": "an API key", "sa": "a service-account access key"}
-    hint = f" - that is {others[head]}" if head in others and head != prefix[:-1] else ""
-    raise CredentialFormatError(f"{kind} must start with {prefix!r} ({form}); it starts with {found}{hint}")
-
-
-def _check_hex(part: object, what: str, length: int) -> str:
-    """``part`` as ``length`` lowercase hex characters; ``what`` names it (``"API key: the id part"``)."""
-    if not isinstance(part, str):
-        raise CredentialFormatError(f"{what} must be a str, got {type(part).__name__}")
-    if not part:
-        raise CredentialFormatError(f"{what} is empty")
-    if _HEX.fullmatch(part) is None:
-        if _HEX_ANY_CASE.fullmatch(part) is not None:
-            raise CredentialFormatError(
-                f"{what} has upper-case letters; Infisical issues lowercase hex and its SDKs reject upper case"
-            )
-        raise CredentialFormatError(f"{what} must be {length} lowercase hex characters; it has other characters")
-    if len(part) != length:
-        raise CredentialFormatError(f"{what} is {len(part)} characters; expected {length} lowercase hex characters")
-    return part
-
-
-def _split(text: str, count: int, kind: str, form: str, missing: str) -> list[str]:
-    parts = text.split(".")
-    if len(parts) == count:
-        return parts
-    if len(parts) < count:
-        raise CredentialFormatError(
-            f"{kind} has {len(parts)} dot-separated parts; expected {count} ({form}): {missing}"
-        )
-    raise CredentialFormatError(f"{kind} has {len(parts)} dot-separated parts; expected {count} ({form})")
-
 
 # --------------------------------------------------------------------------------------------
 
@@ -116,16 +66,16 @@ class ApiKey:
 
     def __init__(self, id: str, secret: str) -> None:
         self.__attrs_init__(
-            _check_hex(id, f"{_API_KEY}: the id part", ID_HEX_CHARS),
-            _check_hex(secret, f"{_API_KEY}: the secret part", SECRET_HEX_CHARS),
+            check_hex(id, f"{_API_KEY}: the id part", ID_HEX_CHARS),
+            check_hex(secret, f"{_API_KEY}: the secret part", SECRET_HEX_CHARS),
         )
 
     @classmethod
     def parse(cls, text: str) -> ApiKey:
         """Parse ``ak.<id>.<secret>``; raises :class:`CredentialFormatError` saying what is wrong."""
-        text = _check_text(text, _API_KEY)
-        _check_prefix(text, "ak.", _API_KEY, _API_KEY_FORM)
-        _, id_, secret = _split(text, 3, _API_KEY, _API_KEY_FORM, "a part is missing")
+        text = check_text(text, _API_KEY)
+        check_prefix(text, "ak.", _API_KEY, _API_KEY_FORM)
+        _, id_, secret = split_parts(text, 3, _API_KEY, _API_KEY_FORM, "a part is missing")
         return cls(id=id_, secret=secret)
 
     @classmethod
@@ -150,10 +100,6 @@ class ApiKey:
         return f"ApiKey(id={self.id!r}, secret=<redacted>)"
 
 
-_ST = "service token"
-_ST_FORM = "'st.<24 hex id>.<32 hex secret>.<32 hex key>'"
-
-
 @attrs.frozen(repr=False, str=False, init=False)
 class ServiceToken:
     """An Infisical (service) token ``st.<id>.<secret>.<key>``.
@@ -167,26 +113,12 @@ class ServiceToken:
     key: str
 
     def __init__(self, id: str, secret: str, key: str) -> None:
-        self.__attrs_init__(
-            _check_hex(id, f"{_ST}: the id part", ID_HEX_CHARS),
-            _check_hex(secret, f"{_ST}: the secret part", SECRET_HEX_CHARS),
-            _check_hex(key, f"{_ST}: the key part", SECRET_HEX_CHARS),
-        )
+        self.__attrs_init__(*check_service_token(id, secret, key))
 
     @classmethod
     def parse(cls, text: str) -> ServiceToken:
         """Parse the full four-part token; raises :class:`CredentialFormatError` saying what is wrong."""
-        text = _check_text(text, _ST)
-        _check_prefix(text, "st.", _ST, _ST_FORM)
-        _, id_, secret, key = _split(
-            text,
-            4,
-            _ST,
-            _ST_FORM,
-            "the last part, the key, is missing - an Authorization header carries only "
-            "'st.<id>.<secret>', but the full token from the dashboard ends with the key that "
-            "decrypts the project key",
-        )
+        id_, secret, key = service_token_parts(text)
         return cls(id=id_, secret=secret, key=key)
 
     @classmethod
@@ -230,7 +162,7 @@ def _b64_bytes(part: str, what: str, size: int, form: str) -> bytes:
     """``part`` decoded from standard base64 (padding optional), ``size`` bytes long."""
     if not part:
         raise CredentialFormatError(f"{what} is empty")
-    if _BASE64.fullmatch(part) is None:
+    if BASE64.fullmatch(part) is None:
         raise CredentialFormatError(f"{what} is not standard base64")
     try:
         raw = binascii.a2b_base64(part + "=" * (-len(part) % 4))
@@ -246,9 +178,9 @@ def _b64_part(part: str, label: str, size: int) -> bytes:
 
 
 def _check_access_key(value: object) -> str:
-    text = _check_text(value, _SA)
-    _check_prefix(text, "sa.", _SA, _SA_FORM)
-    _, id_part, secret_part = _split(text, 3, _SA, _SA_FORM, "a part is missing")
+    text = check_text(value, _SA)
+    check_prefix(text, "sa.", _SA, _SA_FORM)
+    _, id_part, secret_part = split_parts(text, 3, _SA, _SA_FORM, "a part is missing")
     _b64_part(id_part, "id", _SA_ID_BYTES)
     _b64_part(secret_part, "secret", _SA_SECRET_BYTES)
     return text
@@ -289,7 +221,7 @@ class ServiceAccount:
     def generate(cls, public_key: str, private_key: str, id: Optional[str] = None) -> ServiceAccount:
         """A new access key (random secret; random 24-hex id unless given) for a key pair."""
         if id:
-            raw_id = bytes.fromhex(_check_hex(id, "service account: the id", ID_HEX_CHARS))
+            raw_id = bytes.fromhex(check_hex(id, "service account: the id", ID_HEX_CHARS))
         else:
             raw_id = _secrets.token_bytes(_SA_ID_BYTES)
         access_key = f"sa.{_b64_text(raw_id)}.{_b64_text(_secrets.token_bytes(_SA_SECRET_BYTES))}"
@@ -338,8 +270,8 @@ class MachineIdentity:
                 f"machine identity identity_id must be a str or None, got {type(identity_id).__name__}"
             )
         self.__attrs_init__(
-            _check_text(client_id, "machine identity client_id"),
-            _check_text(client_secret, "machine identity client_secret"),
+            check_text(client_id, "machine identity client_id"),
+            check_text(client_secret, "machine identity client_secret"),
             identity_id,
         )
 

@@ -23,7 +23,7 @@ import secrets as _secrets
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union
 
 import attrs
 import nacl.exceptions
@@ -31,6 +31,7 @@ import nacl.public
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from .credential_format import service_token_parts
 from .errors import (
     DecryptionError,
     InvalidEncodingError,
@@ -39,9 +40,6 @@ from .errors import (
     MalformedObjectError,
     UsageError,
 )
-
-if TYPE_CHECKING:
-    from .credentials import ServiceToken
 
 __all__ = [
     "CIPHER_FIELDS",
@@ -118,6 +116,22 @@ class _HasKeyPair(Protocol):
 
     @property
     def private_key(self) -> str: ...
+
+
+class _HasTokenKey(Protocol):
+    """A parsed service token (:class:`~pytest_infisical.credentials.ServiceToken`): its fourth part."""
+
+    @property
+    def key(self) -> str: ...
+
+
+def _token_key(token: object) -> str:
+    key = getattr(token, "key", None)
+    if not isinstance(key, str):
+        raise UsageError(
+            f"the service token must be the full 'st.<id>.<secret>.<key>' text or a ServiceToken, got {type(token).__name__}"
+        )
+    return key
 
 
 @attrs.frozen
@@ -432,21 +446,19 @@ def _field(obj: Mapping[str, Any], name: str, what: str) -> Any:
         raise MalformedObjectError(f"{what} must be a JSON object (a mapping), got {type(obj).__name__}") from None
 
 
-def unwrap_project_key_for_service_token(service_token_data: Mapping[str, Any], token: Union[str, ServiceToken]) -> str:
+def unwrap_project_key_for_service_token(service_token_data: Mapping[str, Any], token: Union[str, _HasTokenKey]) -> str:
     """The project key, from a ``GET /api/v2/service-token`` document and the full token.
 
     ``token`` is the full ``st.<id>.<secret>.<key>`` token (or a :class:`ServiceToken`): its last
     part is the AES key that wraps the project key.
     """
-    from .credentials import ServiceToken
-
-    parsed = token if isinstance(token, ServiceToken) else ServiceToken.parse(token)
+    token_key = service_token_parts(token)[2] if isinstance(token, str) else _token_key(token)
     what = "the service-token document"
     return _decrypt(
         _field(service_token_data, "encryptedKey", what),
         _field(service_token_data, "iv", what),
         _field(service_token_data, "tag", what),
-        parsed.key,
+        token_key,
         "the project key (encryptedKey)",
         ("encryptedKey", "iv", "tag"),
     )
@@ -557,7 +569,7 @@ def _secret_list(obj: Any, what: str) -> Sequence[Mapping[str, Any]]:
 
 def _resolve_key(
     project_key: Optional[str],
-    service_token: Union[str, ServiceToken, None],
+    service_token: Union[str, _HasTokenKey, None],
     service_token_data: Optional[Mapping[str, Any]],
     service_account: Optional[_HasKeyPair],
     key_record: Optional[Mapping[str, Any]],
@@ -610,7 +622,7 @@ def decrypt_secrets(
     response: Union[Mapping[str, Any], Sequence[Mapping[str, Any]], str, bytes],
     *,
     project_key: Optional[str] = None,
-    service_token: Union[str, ServiceToken, None] = None,
+    service_token: Union[str, _HasTokenKey, None] = None,
     service_token_data: Optional[Mapping[str, Any]] = None,
     service_account: Optional[_HasKeyPair] = None,
     key_record: Optional[Mapping[str, Any]] = None,

@@ -73,6 +73,8 @@ def test_profile_from_marker_option_and_ini(pytester: pytest.Pytester) -> None:
     pytester.runpytest().assert_outcomes(passed=2)
     result = pytester.runpytest("--infisical-profile", "latest", "-k", "test_ini")
     result.assert_outcomes(failed=1)
+    # it fails because the command-line option wins over the ini key, not for any other reason
+    result.stdout.fnmatch_lines(["E       AssertionError: assert ('latest' == '2023'*"])
 
 
 def test_class_marker_and_closest_marker_win(pytester: pytest.Pytester) -> None:

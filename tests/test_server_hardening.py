@@ -97,11 +97,11 @@ def secret_body(fake: FakeInfisical, value: str = "created") -> bytes:
     return json.dumps({"workspaceId": fake.project.id, "environment": "dev", "secretValue": value}).encode()
 
 
-def assert_plain_error(reply: Reply, status: int, message_part: str) -> None:
+def assert_plain_error(reply: Reply, status: int, message: str) -> None:
     assert reply.status == status
     body = reply.json()
     assert isinstance(body, dict)
-    assert body["statusCode"] == status and message_part in body["message"], body
+    assert body["statusCode"] == status and body["message"] == message, body
     assert reply.headers["connection"] == "close"
 
 
@@ -123,7 +123,7 @@ def test_the_path_comes_from_the_request_line_never_from_host(fake: FakeInfisica
 def test_an_absolute_form_target_is_served_by_its_path(fake: FakeInfisical, live: LiveServer) -> None:
     reply = exchange(live, b"GET http://elsewhere.example/api/status HTTP/1.1\r\nConnection: close\r\n\r\n")
     assert reply.status == 200 and fake.calls[-1].request.url == f"{live.url}/api/status"
-    assert_plain_error(exchange(live, b"OPTIONS * HTTP/1.1\r\n\r\n"), 400, "request target must be a path")
+    assert_plain_error(exchange(live, b"OPTIONS * HTTP/1.1\r\n\r\n"), 400, "the request target must be a path")
     assert_plain_error(exchange(live, b"GET http://[::1/api/status HTTP/1.1\r\n\r\n"), 400, "malformed request target")
 
 
@@ -187,11 +187,13 @@ def test_the_body_limit_is_configurable_and_a_real_client_reads_the_413(fake: Fa
 
 def test_header_fields_are_bounded_in_number_and_size(live: LiveServer) -> None:
     many = b"".join(b"X-%d: y\r\n" % n for n in range(101))
-    assert_plain_error(exchange(live, b"GET /api/status HTTP/1.1\r\n%s\r\n" % many), 431, "more than 100 header")
+    assert_plain_error(exchange(live, b"GET /api/status HTTP/1.1\r\n%s\r\n" % many), 431, "more than 100 header fields")
     huge = b"X-Big: " + b"y" * (64 << 10) + b"\r\n"
-    assert_plain_error(exchange(live, b"GET /api/status HTTP/1.1\r\n%s\r\n" % huge), 431, "request head longer")
+    assert_plain_error(
+        exchange(live, b"GET /api/status HTTP/1.1\r\n%s\r\n" % huge), 431, "request head longer than 65536 bytes"
+    )
     target = b"/api/status?" + b"q" * (64 << 10)
-    assert_plain_error(exchange(live, b"GET %s HTTP/1.1\r\n\r\n" % target), 414, "request line longer")
+    assert_plain_error(exchange(live, b"GET %s HTTP/1.1\r\n\r\n" % target), 414, "request line longer than 65536 bytes")
     long_line, pad = b"/api/status?" + b"q" * (60 << 10), b"X-Pad: " + b"p" * (8 << 10) + b"\r\n"
     reply = exchange(live, b"GET %s HTTP/1.1\r\n%s\r\n" % (long_line, pad))  # each fits, not both
     assert_plain_error(reply, 431, "request head longer than 65536 bytes")
@@ -215,7 +217,7 @@ def test_malformed_request_lines(live: LiveServer, request_line: bytes, status: 
 def test_malformed_header_fields_are_a_400(live: LiveServer) -> None:
     for field in (b"No-Colon", b"Space Before : colon", b" folded: continuation"):
         reply = exchange(live, b"GET /api/status HTTP/1.1\r\nHost: x\r\n%s\r\n\r\n" % field)
-        assert_plain_error(reply, 400, "malformed header field")
+        assert_plain_error(reply, 400, "malformed header field (or obsolete line folding)")
 
 
 # ------------------------------------------------------------------------------- chunked bodies
@@ -231,10 +233,10 @@ def test_a_chunk_size_line_that_never_ends_is_bounded(fake: FakeInfisical, live:
     ("chunks", "status", "message"),
     [
         (b"zz\r\nhello\r\n0\r\n\r\n", 400, "invalid chunk size"),
-        (b"ffffffffffffffffffffffff\r\n", 413, "request body larger than"),
-        (b"300000\r\n", 413, "request body larger than"),
+        (b"ffffffffffffffffffffffff\r\n", 413, "request body larger than 4194304 bytes"),
+        (b"300000\r\n", 413, "request body larger than 4194304 bytes"),
         (b"2\r\nhello\r\n0\r\n\r\n", 400, "chunk data longer than its chunk size"),
-        (b"0\r\nX-Trailer: " + b"t" * (64 << 10) + b"\r\n\r\n", 431, "trailer section longer"),
+        (b"0\r\nX-Trailer: " + b"t" * (64 << 10) + b"\r\n\r\n", 431, "trailer section longer than 65536 bytes"),
     ],
 )
 def test_bad_chunked_bodies_are_refused(
@@ -248,7 +250,7 @@ def test_bad_chunked_bodies_are_refused(
 
 def test_only_the_chunked_transfer_coding_is_accepted(fake: FakeInfisical, live: LiveServer) -> None:
     reply = exchange(live, secrets_post(fake, "C", b"", b"Transfer-Encoding: gzip, chunked\r\n"))
-    assert_plain_error(reply, 501, "only the chunked Transfer-Encoding")
+    assert_plain_error(reply, 501, "only the chunked Transfer-Encoding is supported")
 
 
 def test_a_chunked_body_with_trailers_is_served(fake: FakeInfisical, live: LiveServer) -> None:
@@ -294,12 +296,16 @@ def test_expect_100_continue_is_answered_before_the_body(fake: FakeInfisical, li
 
 def test_expect_with_a_body_over_the_limit_gets_413_without_continue(fake: FakeInfisical, live: LiveServer) -> None:
     framing = b"Content-Length: %d\r\nExpect: 100-continue\r\n" % (5 << 20)
-    assert_plain_error(exchange(live, secrets_post(fake, "C", b"", framing)), 413, "request body larger")
+    assert_plain_error(
+        exchange(live, secrets_post(fake, "C", b"", framing)), 413, "request body larger than 4194304 bytes"
+    )
 
 
 def test_an_unknown_expectation_is_a_417(fake: FakeInfisical, live: LiveServer) -> None:
     framing = b"Content-Length: 2\r\nExpect: something-else\r\n"
-    assert_plain_error(exchange(live, secrets_post(fake, "C", b"{}", framing)), 417, "only Expect: 100-continue")
+    assert_plain_error(
+        exchange(live, secrets_post(fake, "C", b"{}", framing)), 417, "only Expect: 100-continue is supported"
+    )
 
 
 def test_curl_style_upload_with_expect_through_requests(fake: FakeInfisical, live: LiveServer) -> None:
@@ -540,3 +546,116 @@ def test_the_accept_loop_recovers_after_running_out_of_file_descriptors() -> Non
     (warning,) = done.stderr.splitlines()
     assert warning.startswith("pytest-infisical: the server at http://127.0.0.1:")
     assert warning.endswith("cannot accept connections (Too many open files); retrying")
+
+
+# ------------------------------------------------------------------------------- exact bounds
+
+
+def test_exactly_100_header_fields_are_served_and_101_refused(live: LiveServer) -> None:
+    def fields(count: int) -> bytes:
+        return b"".join(b"X-%d: y\r\n" % n for n in range(count - 1)) + b"Connection: close\r\n"
+
+    assert exchange(live, b"GET /api/status HTTP/1.1\r\n%s\r\n" % fields(100)).status == 200
+    reply = exchange(live, b"GET /api/status HTTP/1.1\r\n%s\r\n" % fields(101))
+    assert reply.status == 431
+    assert reply.json() == {
+        "statusCode": 431,
+        "message": "more than 100 header fields",
+        "error": "Request Header Fields Too Large",
+    }
+
+
+def test_a_head_of_exactly_the_limit_is_served(fake: FakeInfisical) -> None:
+    request_line = b"GET /api/status HTTP/1.1\r\n"
+    close = b"Connection: close\r\n"
+    with LiveServer(fake, max_header_bytes=200) as live:
+        # request line + fields + the empty line, counted together against the limit
+        pad = 200 - len(request_line) - len(close) - len(b"X-Pad: \r\n") - len(b"\r\n")
+        fits = request_line + close + b"X-Pad: " + b"p" * pad + b"\r\n\r\n"
+        assert len(fits) == 200
+        assert exchange(live, fits).status == 200
+        over = request_line + close + b"X-Pad: " + b"p" * (pad + 1) + b"\r\n\r\n"
+        reply = exchange(live, over)
+        assert reply.status == 431
+        assert reply.json() == {
+            "statusCode": 431,
+            "message": "request head longer than 200 bytes",
+            "error": "Request Header Fields Too Large",
+        }
+
+
+# ------------------------------------------------------------------------------- faults, live
+
+
+def _faulting(fault: Exception) -> Callable[[Request], Response]:
+    def handle(request: Request) -> Response:
+        if request.path == "/fault":
+            raise fault
+        return Response(200, {"Content-Type": "application/json"}, b'{"ok":true}')
+
+    return handle
+
+
+class _Handler:
+    def __init__(self, handle: Callable[[Request], Response]) -> None:
+        self.handle = handle
+
+
+def test_a_timeout_fault_is_never_answered_and_the_server_keeps_serving() -> None:
+    from pytest_infisical.http import TimeoutFault
+
+    with LiveServer(_Handler(_faulting(TimeoutFault("planned"))), idle_timeout=5) as live:
+        with connect(live) as sock:
+            sock.settimeout(0.5)
+            sock.sendall(b"GET /fault HTTP/1.1\r\nHost: x\r\n\r\n")
+            with pytest.raises(socket.timeout):
+                sock.recv(1)  # nothing comes: the client's own timeout is what fires
+        with pytest.raises(requests.ReadTimeout):
+            requests.get(f"{live.url}/fault", timeout=0.5)
+        assert requests.get(f"{live.url}/ok", timeout=TIMEOUT).json() == {"ok": True}
+
+
+def test_a_connection_fault_resets_the_connection_without_an_answer() -> None:
+    from pytest_infisical.http import ConnectionFault
+
+    with LiveServer(_Handler(_faulting(ConnectionFault("planned")))) as live:
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{live.url}/fault", timeout=TIMEOUT)
+        assert requests.get(f"{live.url}/ok", timeout=TIMEOUT).json() == {"ok": True}
+
+
+# ------------------------------------------------------------------------------- accept errors
+
+
+@pytest.mark.parametrize(("number", "counted"), [(24, True), (23, True), (105, True), (12, True), (103, False)])
+def test_the_accept_loop_survives_accept_errors(
+    fake: FakeInfisical, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], number: int, counted: bool
+) -> None:
+    import errno
+
+    assert {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.ECONNABORTED} >= {number}
+    live = LiveServer(fake).start()
+    try:
+        real_accept = socket.socket.accept
+        failures = [OSError(number, os.strerror(number)), OSError(number, os.strerror(number))]
+
+        def accept(sock: socket.socket) -> tuple[socket.socket, object]:
+            if failures and sock is live._listener:
+                raise failures.pop()
+            return real_accept(sock)
+
+        monkeypatch.setattr(socket.socket, "accept", accept)
+        # the first connection's accept fails twice; the loop retries and then serves it
+        assert requests.get(f"{live.url}/api/status", timeout=TIMEOUT).status_code == 200
+        assert failures == []
+        assert live.accept_failures == (2 if counted else 0)
+    finally:
+        live.stop()
+    err = capsys.readouterr().err
+    if counted:
+        # said once per outage, not once per failure
+        assert err == (
+            f"pytest-infisical: the server at {live.url} cannot accept connections ({os.strerror(number)}); retrying\n"
+        )
+    else:
+        assert err == ""

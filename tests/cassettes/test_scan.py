@@ -17,6 +17,7 @@ from pytest_infisical.credentials import ApiKey, ServiceToken
 from pytest_infisical.errors import CassetteLeakError
 
 VALUE = 'pä$$/wörd "quoted" + more'
+URL_VALUE = "??>>~~ pass?word>>"
 
 
 @pytest.mark.parametrize(
@@ -31,16 +32,23 @@ VALUE = 'pä$$/wörd "quoted" + more'
         ("base64", base64.b64encode(VALUE.encode()).decode()),
         ("base64", base64.b64encode(b"x" + VALUE.encode() + b"yz").decode()),
         ("base64", base64.b64encode(b"xy" + VALUE.encode()).decode()),
-        ("base64url", base64.urlsafe_b64encode(b"{" + VALUE.encode()).decode().rstrip("=")),
+        # VALUE's base64 has no '+' or '/' at any alignment: base64url needs a value whose has
+        ("base64url", base64.urlsafe_b64encode(b"{" + URL_VALUE.encode()).decode().rstrip("=")),
     ],
 )
 def test_a_value_is_found_in_every_encoding_even_inside_other_text(name: str, planted: str) -> None:
+    value = URL_VALUE if name == "base64url" else VALUE
+    assert name != "base64url" or base64.b64encode(b"{" + value.encode()).decode() not in planted
     text = f'{{"note": "before{planted}after"}}'
-    findings = scan_text(text, [("the value", VALUE)], source="c.json")
+    findings = scan_text(text, [("the value", value)], source="c.json")
     assert len(findings) == 1
     assert findings[0].what == "the value"
-    assert findings[0].where.startswith("c.json: line 1, column ")
-    assert scan_text(text.replace(planted, planted[:3]), [("the value", VALUE)]) == []
+    where, _, column = findings[0].where.rpartition(" ")
+    assert where == "c.json: line 1, column"
+    start = len('{"note": "before') + 1  # the planted text's first column
+    assert start <= int(column) < start + len(planted)  # inside the planted text
+    assert str(findings[0]) == f"{findings[0].where}: the value ({name})"
+    assert scan_text(text.replace(planted, planted[:3]), [("the value", value)]) == []
 
 
 def test_findings_never_show_the_value_and_give_line_and_column() -> None:
