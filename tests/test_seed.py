@@ -123,7 +123,7 @@ def test_a_yaml_seed_without_pyyaml(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         ("shop", "projects[0]: expected an object, got str"),
         (
             {"name": "x", "colour": "red", "id": 1},
-            "projects[0]: unknown key(s) ['colour', 'id']; a project has ['e2ee', 'environments', 'name', 'secrets']",
+            "projects[0]: unknown key(s) ['colour', 'id']; a project has ['e2ee', 'environments', 'name', 'secrets', 'version']",
         ),
         ({"name": ""}, "projects[0].name: expected a non-empty string, got ''"),
         ({"name": 7}, "projects[0].name: expected a non-empty string, got 7"),
