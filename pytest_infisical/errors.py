@@ -25,6 +25,7 @@ __all__ = [
     "InvalidKeyError",
     "InvalidLengthError",
     "MalformedObjectError",
+    "UndecryptableSecretError",
     "UsageError",
 ]
 
@@ -56,6 +57,11 @@ class InvalidKeyError(CryptoError):
 
 class DecryptionError(CryptoError):
     """Authenticated decryption failed: wrong key, or the ciphertext, IV or tag was altered."""
+
+
+class UndecryptableSecretError(DecryptionError):
+    """A secret the fake holds cannot be decrypted under its project's key: a client wrote it under
+    another key. Infisical's own server fails on it too (its bot cannot decrypt it either)."""
 
 
 class MalformedObjectError(InfisicalTestingError, ValueError):

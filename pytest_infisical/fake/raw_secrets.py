@@ -34,9 +34,12 @@ _REFERENCE = re.compile(r"\$\{([^}]+)\}")
 
 
 def _plain(secret: Secret) -> tuple[str, str, str]:
-    from ..crypto import decrypt_secret
+    from ..errors import UndecryptableSecretError
 
-    plain = decrypt_secret(secret.cipher, secret.project.key)
+    try:
+        plain = secret.decrypted()
+    except UndecryptableSecretError:
+        raise ApiError(E.INTERNAL) from None  # the server's bot cannot decrypt it either: its 500
     return plain.name, plain.value, plain.comment
 
 

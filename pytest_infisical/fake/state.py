@@ -17,11 +17,14 @@ import secrets as _secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 import attrs
 
 from ..credentials import ApiKey, MachineIdentity, ServiceAccount, ServiceToken
+
+if TYPE_CHECKING:
+    from ..crypto import DecryptedSecret
 
 __all__ = [
     "ApiKeyRecord",
@@ -276,6 +279,22 @@ class Secret:
     @property
     def environment(self) -> str:
         return self.folder.environment
+
+    def decrypted(self) -> DecryptedSecret:
+        """The plaintext under the project key, or an ``UndecryptableSecretError`` naming this secret
+        when a client wrote it under another key."""
+        from ..crypto import decrypt_secret
+        from ..errors import CryptoError, UndecryptableSecretError
+
+        try:
+            return decrypt_secret(self.cipher, self.project.key)
+        except CryptoError as error:
+            raise UndecryptableSecretError(
+                f"the {self.type} secret {self.name!r} at {self.environment}:{self.folder.path} (id {self.id}) "
+                f"cannot be decrypted under its project's key: a client wrote it under another key "
+                f"({type(error).__name__}). Infisical fails on it too; delete or rewrite it.",
+                field=error.field,
+            ) from None
 
     def __repr__(self) -> str:
         return f"<Secret {self.name!r} {self.type} {self.folder.environment}:{self.folder.path} v{self.version}>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 
 from pytest_infisical import crypto
 from pytest_infisical.fake import FakeInfisical
@@ -205,3 +206,51 @@ def test_machine_identity_roles(fake: FakeInfisical) -> None:
         fake, "GET", "/api/v3/secrets/raw", headers=headers, query={"workspaceId": other.id, "environment": "dev"}
     )
     assert outside.status == 403
+
+
+def test_a_secret_written_under_another_key_does_not_poison_its_folder(infisical: FakeInfisical) -> None:
+    """The server's bot cannot decrypt it: its 500, journaled like any answer (not a fake bug), the
+    other folders still served, and the Python API names the secret."""
+    from pytest_infisical.errors import DecryptionError, UndecryptableSecretError
+
+    key = infisical.create_api_key()
+    scope = {"workspaceId": infisical.project.id, "environment": "dev"}
+    wrong = crypto.generate_project_key()
+    body: dict[str, str] = {**scope, "type": "shared"}
+    for part, text in (("Key", "BROKEN"), ("Value", "v")):
+        sealed = crypto.encrypt_symmetric(text, wrong)
+        body[f"secret{part}Ciphertext"], body[f"secret{part}IV"], body[f"secret{part}Tag"] = (
+            sealed.ciphertext,
+            sealed.iv,
+            sealed.tag,
+        )
+    url = f"{infisical.url}/api/v3/secrets"
+    assert requests.post(f"{url}/BROKEN", json=body, headers=key.headers).status_code == 200
+    infisical.set_secret("FINE", "1", environment="prod")
+
+    listed = requests.get(f"{url}/raw", params=scope, headers=key.headers)
+    assert listed.status_code == 500
+    assert {k: v for k, v in listed.json().items() if k != "reqId"} == {
+        "statusCode": 500,
+        "message": "Something went wrong",
+        "error": "InternalServerError",
+    }
+    other = requests.get(f"{url}/raw", params={**scope, "environment": "prod"}, headers=key.headers)
+    assert [s["secretKey"] for s in other.json()["secrets"]] == ["FINE"]
+    last = infisical.calls.filter("GET", "/api/v3/secrets/raw", status=500)
+    assert len(last) == 1 and last[0].exception is None  # an answer the server gives, not a crash of the fake
+
+    folder = infisical.project.folder("dev", "/")
+    assert folder is not None
+    secret_id = folder.shared["BROKEN"].id
+    expected = (
+        f"the shared secret 'BROKEN' at dev:/ (id {secret_id}) cannot be decrypted under its project's key: "
+        "a client wrote it under another key (DecryptionError). Infisical fails on it too; delete or rewrite it."
+    )
+    with pytest.raises(UndecryptableSecretError) as raised:
+        infisical.secrets("dev")
+    assert str(raised.value) == expected
+    with pytest.raises(DecryptionError) as single:  # the same typed error, for one secret
+        infisical.secret("BROKEN")
+    assert str(single.value) == expected
+    assert infisical.secrets("prod") == {"FINE": "1"}
