@@ -78,12 +78,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "infisical(**options): configure the fake Infisical for this test "
         "(profile=, e2ee=, environments=, secrets=, base_urls=, passthrough=, allow_unrouted=, allow_unmocked=, "
-        "assert_all_expected=); see the README",
+        "assert_all_expected=); see docs/marker-and-options.md",
     )
     config.addinivalue_line(
         "markers",
         "infisical_cassette(name=None, record_mode=None, keep=(), match_on=None): replay this test's "
-        "Infisical traffic from a recorded cassette (or record it); see the README",
+        "Infisical traffic from a recorded cassette (or record it); see docs/cassettes.md",
     )
 
 

@@ -420,6 +420,6 @@ def load(path: PathArg) -> Cassette:
     except FileNotFoundError:
         raise CassetteNotFoundError(
             f"no cassette at {name}: record it first, against a live Infisical with real credentials "
-            "(see the README's section on cassettes)"
+            "(see docs/cassettes.md)"
         ) from None
     return loads(data, name)

@@ -363,7 +363,7 @@ LATEST = Profile(
     zod_validation_messages=True,
     permission_details=True,
     bearer_sliced=True,
-    retired_modes=frozenset(),  # API keys and service accounts are retired today: see the README
+    retired_modes=frozenset(),  # API keys and service accounts are retired today: see docs/profiles.md
     revoke_twice_succeeds=True,
 )
 Y2023 = Profile(

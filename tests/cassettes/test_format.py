@@ -117,7 +117,7 @@ def test_a_missing_cassette_is_its_own_error(tmp_path: Path) -> None:
         load(tmp_path / "nope.json")
     assert str(info.value) == (
         f"no cassette at {tmp_path / 'nope.json'}: record it first, against a live Infisical with real "
-        "credentials (see the README's section on cassettes)"
+        "credentials (see docs/cassettes.md)"
     )
 
 
