@@ -99,6 +99,21 @@ def _folders(call: Call, project: Project, folder: Folder, recursive: bool) -> l
 _SCOPE_DENIALS = (E.TOKEN_ENVIRONMENT_DENIED, E.TOKEN_PATH_DENIED)
 
 
+def _readable_below(call: Call, project: Project, folder: Folder) -> bool:
+    """May a recursive list show this sub-folder? Where the profile filters lists by scope, only if
+    the caller may read it (a token scoped to ``/`` does not see ``/app``); else always."""
+    if not call.profile.lists_filter_by_scope:
+        return True
+    assert call.principal is not None
+    try:
+        authorize_secrets(call.principal, project, folder.environment, folder.path, "read", "readValue")
+    except ApiError as error:
+        if error.reason in _SCOPE_DENIALS:
+            return False
+        raise
+    return True
+
+
 def _trimmed(call: Call, value: str) -> str:
     """``value`` as the server stores it: trimmed at both ends, one trailing newline kept (if the profile trims)."""
     if not call.profile.trims_values:
@@ -147,6 +162,8 @@ def _list(
     docs = []
     if not tag_slugs:  # the fake's secrets carry no tags, so a tag filter matches none
         for each in _folders(call, project, folder, recursive):
+            if each is not folder and not _readable_below(call, project, each):
+                continue
             for secret in call.state.folder_secrets(project, each, user):
                 docs.append(raw_doc(call, secret, expander.value(secret) if expander else None, show))
     imports = imports_of(call, project, folder, lambda s: raw_doc(call, s, show_value=show)) if include_imports else []
