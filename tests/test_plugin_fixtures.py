@@ -104,7 +104,7 @@ def test_extra_base_urls_from_marker_ini_and_option(pytester: pytest.Pytester) -
         @pytest.mark.infisical(base_urls=["https://vault.example/infisical"])
         def test_urls(infisical):
             for url in ("http://ini.example:8080", "https://cli.example", "https://vault.example/infisical",
-                        "https://app.infisical.com/"):
+                        "https://app.infisical.com"):
                 assert requests.get(url + "/api/status").json()["message"] == "Ok", url
         """
     )

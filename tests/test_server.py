@@ -64,7 +64,7 @@ def test_http_1_0_chunked_bodies_get_bodies_and_bad_requests(server: tuple[FakeI
     get_body = b'{"ignored": true}'
     reply = _raw(
         address,
-        b"GET //api/v3/secrets/raw%s HTTP/1.1\r\nHost: x\r\nX-API-KEY: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+        b"GET /api/v3/secrets/raw%s HTTP/1.1\r\nHost: x\r\nX-API-KEY: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
         % (query, key.value.encode(), len(get_body), get_body),
     )
     assert reply.startswith(b"HTTP/1.1 200 OK") and b'"secretValue":"chunky"' in reply

@@ -30,10 +30,13 @@ from .state import State
 __all__ = ["FakeHandler"]
 
 
-def _etag(body: bytes) -> str:
-    """Express's default weak ETag: ``W/"<length hex>-<base64 sha1, 27 chars>"``."""
-    digest = base64.b64encode(hashlib.sha1(body).digest()).decode("ascii")[:27]  # noqa: S324 - Express's algorithm
-    return f'W/"{len(body):x}-{digest}"'
+def _etag(body: bytes, kind: str, digest: str) -> str:
+    """The ETag of a GET answer: Express's weak ``W/"<length hex>-<base64 sha1>"``, Fastify's strong
+    ``"<base64 sha1>"`` (27 characters), or a route's own ``"<base64url sha256>"`` (43 characters)."""
+    if kind == "strong" and digest == "sha256":
+        return '"' + base64.urlsafe_b64encode(hashlib.sha256(body).digest()).decode("ascii").rstrip("=") + '"'
+    sha1 = base64.b64encode(hashlib.sha1(body).digest()).decode("ascii")[:27]  # noqa: S324 - the servers' algorithm
+    return f'"{sha1}"' if kind == "strong" else f'W/"{len(body):x}-{sha1}"'
 
 
 class FakeHandler:
@@ -58,6 +61,9 @@ class FakeHandler:
                 response = self._dispatch(call, match)
             except ApiError as error:
                 response = self.profile.render(error)
+        if self.profile.response_headers:
+            headers = [*response.headers.items(), *self.profile.response_headers.items()]
+            response = Response(response.status, headers, response.body)
         return response.reporting(self._report(call, match))
 
     def _report(self, call: Call, match: Optional[RouteMatch[RouteSpec]]) -> Served:
@@ -94,7 +100,7 @@ class FakeHandler:
 
     def _dispatch(self, call: Call, match: Optional[RouteMatch[RouteSpec]]) -> Response:
         request = call.request
-        if match is None:
+        if match is None or (not self.profile.collapses_slashes and "//" in request.path):
             raise ApiError(E.ROUTE_NOT_FOUND, method=request.method, url=request.target)
         spec = match.route.handler
         refuse_retired_api_key(call)
@@ -112,7 +118,7 @@ class FakeHandler:
         body = encode_json(result)
         if request.method != "GET":
             return Response.json_bytes(200, body)
-        tag = _etag(body)
+        tag = _etag(body, self.profile.etag, spec.etag_digest)
         if request.headers.get("if-none-match") == tag:
             return Response(status=304, headers={"ETag": tag})
         return Response.json_bytes(200, body, {"ETag": tag})

@@ -10,7 +10,8 @@
   that era sent ``{}`` because of an un-awaited Promise, §6.2; clients of the era read the status
   code only. The fake sends the intended message so that a failing test can say why.)
 
-A profile changes statuses, messages and body shapes only. Adding one means adding one table.
+A profile changes statuses, messages, body shapes and headers, and declares as data the state rules
+in which eras differ. Adding one means adding one table and its fields.
 """
 
 from __future__ import annotations
@@ -66,6 +67,36 @@ class Profile:
     retired_modes: frozenset[str] = frozenset()
     #: today: revoking an access token that is already revoked answers 200 again.
     revoke_twice_succeeds: bool = False
+    #: the exact keys of a document kind (``raw_secret``, ``service_token``, ``status``) as this
+    #: server sends it; a kind not listed keeps the fake's union of every era's keys.
+    document_keys: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+    #: ETag of a GET answer: ``weak`` is Express's ``W/"<len>-<sha1>"``; ``strong`` is Fastify's
+    #: quoted SHA-1 (27 characters), and a route declared with its own digest (the raw lists,
+    #: SHA-256 base64url, 43 characters) uses that one.
+    etag: str = "weak"
+    #: today: a raw list outside a service token's scope answers empty instead of refusing, and an
+    #: import the caller may not read stays listed with its secrets hidden (2023 left it out).
+    lists_filter_by_scope: bool = False
+    #: today: a single raw GET with ``include_imports=true`` also finds a secret the caller may read
+    #: through an import.
+    single_get_finds_imports: bool = False
+    #: today: a recursive list puts the sub-folders before the folder itself.
+    subfolders_first: bool = False
+    #: today: a written value is trimmed at both ends, one trailing newline kept.
+    trims_values: bool = False
+    #: today: a raw PATCH answers ``secretComment: ""`` unless it sent one (the stored comment stays).
+    patch_echoes_unsent_comment_empty: bool = False
+    #: 2023 (Express): duplicate slashes in a path collapse; today they are a route 404.
+    collapses_slashes: bool = True
+    #: headers every answer carries (helmet, CORS).
+    response_headers: Mapping[str, str] = attrs.field(factory=dict)
+
+    def shaped(self, kind: str, document: dict[str, Any]) -> dict[str, Any]:
+        """``document`` with exactly this server's keys for ``kind`` (unchanged when it lists none)."""
+        keys = self.document_keys.get(kind)
+        if keys is None:
+            return document
+        return {key: value for key, value in document.items() if key in keys}
 
     def rendering(self, error: ApiError) -> Rendering:
         return self.table[error.reason.code]
@@ -365,6 +396,84 @@ LATEST = Profile(
     bearer_sliced=True,
     retired_modes=frozenset(),  # API keys and service accounts are retired today: see docs/profiles.md
     revoke_twice_succeeds=True,
+    document_keys=MappingProxyType(
+        {
+            "raw_secret": frozenset(
+                [
+                    "_id",
+                    "createdAt",
+                    "environment",
+                    "id",
+                    "isRotatedSecret",
+                    "rotationId",
+                    "secretComment",
+                    "secretKey",
+                    "secretMetadata",
+                    "secretPath",
+                    "secretReminderNote",
+                    "secretReminderRepeatDays",
+                    "secretValue",
+                    "secretValueHidden",
+                    "skipMultilineEncoding",
+                    "tags",
+                    "type",
+                    "updatedAt",
+                    "version",
+                    "workspace",
+                ]
+            ),
+            "service_token": frozenset(
+                [
+                    "__v",
+                    "_id",
+                    "createdAt",
+                    "createdBy",
+                    "encryptedKey",
+                    "expiresAt",
+                    "expiryNotificationSent",
+                    "id",
+                    "iv",
+                    "lastUsed",
+                    "name",
+                    "permissions",
+                    "projectId",
+                    "scopes",
+                    "tag",
+                    "updatedAt",
+                    "user",
+                    "workspace",
+                ]
+            ),
+            "status": frozenset(
+                [
+                    "date",
+                    "message",
+                    "emailConfigured",
+                    "inviteOnlySignup",
+                    "redisConfigured",
+                    "secretScanningConfigured",
+                    "auditLogStorageDisabled",
+                    "maxIdentityAccessTokenTTL",
+                ]
+            ),
+        }
+    ),
+    lists_filter_by_scope=True,
+    single_get_finds_imports=True,
+    subfolders_first=True,
+    trims_values=True,
+    patch_echoes_unsent_comment_empty=True,
+    collapses_slashes=False,
+    etag="strong",
+    response_headers=MappingProxyType(
+        {
+            "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "SAMEORIGIN",
+            "Vary": "Origin",
+            "Access-Control-Allow-Credentials": "true",
+        }
+    ),
 )
 Y2023 = Profile(
     name="2023",

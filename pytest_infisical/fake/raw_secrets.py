@@ -22,6 +22,7 @@ from .secrets import (
     find,
     find_exact,
     folder_of,
+    imported_folders,
     imports_of,
     project_of,
 )
@@ -43,14 +44,16 @@ def _plain(secret: Secret) -> tuple[str, str, str]:
     return plain.name, plain.value, plain.comment
 
 
-def raw_doc(secret: Secret, value: Optional[str] = None, show_value: bool = True) -> dict[str, Any]:
+def raw_doc(call: Call, secret: Secret, value: Optional[str] = None, show_value: bool = True) -> dict[str, Any]:
     name, stored_value, comment = _plain(secret)
     doc = base_doc(secret)
     doc["secretKey"] = name
     doc["secretValue"] = (stored_value if value is None else value) if show_value else HIDDEN
     doc["secretValueHidden"] = not show_value
     doc["secretComment"] = comment
-    return doc
+    doc["isRotatedSecret"] = False
+    doc["rotationId"] = None
+    return call.profile.shaped("raw_secret", doc)
 
 
 def _scope(call: Call) -> tuple[Optional[str], Optional[str], str]:
@@ -80,13 +83,42 @@ def _access(call: Call, permission: str, action: str) -> tuple[Project, str, Fol
     return project, environment, folder_of(project, environment, path, action)
 
 
-def _folders(project: Project, folder: Folder, recursive: bool) -> list[Folder]:
+def _folders(call: Call, project: Project, folder: Folder, recursive: bool) -> list[Folder]:
     if not recursive:
         return [folder]
     prefix = folder.path.rstrip("/") + "/"
-    return [folder] + [
-        f for (env, path), f in project.folders.items() if env == folder.environment and path.startswith(prefix)
+    below = [
+        f
+        for (env, path), f in project.folders.items()
+        if env == folder.environment and path.startswith(prefix) and f is not folder
     ]
+    return [*below, folder] if call.profile.subfolders_first else [folder, *below]
+
+
+#: the denials a list answers with an empty list where the profile filters lists by scope
+_SCOPE_DENIALS = (E.TOKEN_ENVIRONMENT_DENIED, E.TOKEN_PATH_DENIED)
+
+
+def _readable_below(call: Call, project: Project, folder: Folder) -> bool:
+    """May a recursive list show this sub-folder? Where the profile filters lists by scope, only if
+    the caller may read it (a token scoped to ``/`` does not see ``/app``); else always."""
+    if not call.profile.lists_filter_by_scope:
+        return True
+    assert call.principal is not None
+    try:
+        authorize_secrets(call.principal, project, folder.environment, folder.path, "read", "readValue")
+    except ApiError as error:
+        if error.reason in _SCOPE_DENIALS:
+            return False
+        raise
+    return True
+
+
+def _trimmed(call: Call, value: str) -> str:
+    """``value`` as the server stores it: trimmed at both ends, one trailing newline kept (if the profile trims)."""
+    if not call.profile.trims_values:
+        return value
+    return value.strip() + "\n" if value.endswith("\n") else value.strip()
 
 
 class _Expander:
@@ -119,15 +151,22 @@ class _Expander:
 def _list(
     call: Call, include_imports: bool, recursive: bool, expand: bool, show: bool, tag_slugs: str
 ) -> dict[str, Any]:
-    project, _, folder = _access(call, "read", "readValue")
+    try:
+        project, _, folder = _access(call, "read", "readValue")
+    except ApiError as error:
+        if call.profile.lists_filter_by_scope and error.reason in _SCOPE_DENIALS:
+            return {"secrets": [], "imports": []}
+        raise
     user = acting_user(call)
     expander = _Expander(call, project, folder) if expand else None
     docs = []
     if not tag_slugs:  # the fake's secrets carry no tags, so a tag filter matches none
-        for each in _folders(project, folder, recursive):
+        for each in _folders(call, project, folder, recursive):
+            if each is not folder and not _readable_below(call, project, each):
+                continue
             for secret in call.state.folder_secrets(project, each, user):
-                docs.append(raw_doc(secret, expander.value(secret) if expander else None, show))
-    imports = imports_of(call, project, folder, lambda s: raw_doc(s, show_value=show)) if include_imports else []
+                docs.append(raw_doc(call, secret, expander.value(secret) if expander else None, show))
+    imports = imports_of(call, project, folder, lambda s: raw_doc(call, s, show_value=show)) if include_imports else []
     return {"secrets": docs, "imports": imports}
 
 
@@ -150,6 +189,7 @@ _FLAGS = (
     "/api/v3/secrets/raw",
     ALL_MODES,
     [*_OPTIONAL_SCOPE, Arg("include_imports", required=False, default="false"), *_FLAGS],
+    etag_digest="sha256",
 )
 def list_raw(call: Call) -> dict[str, Any]:
     a = call.args
@@ -175,6 +215,7 @@ def list_raw(call: Call) -> dict[str, Any]:
         Arg("includePersonalOverrides", required=False, default="false", choices=("true", "false")),
         *_FLAGS,
     ],
+    etag_digest="sha256",
 )
 def list_v4(call: Call) -> dict[str, Any]:
     a = call.args
@@ -196,13 +237,63 @@ _NAME = Arg("secretName", "path")
     "GET",
     "/api/v3/secrets/raw/:secretName",
     ALL_MODES,
-    [_NAME, *_OPTIONAL_SCOPE, Arg("type", required=False, choices=TYPES), *_FLAGS[:1], _FLAGS[2]],
+    [
+        _NAME,
+        *_OPTIONAL_SCOPE,
+        Arg("type", required=False, choices=TYPES),
+        Arg("include_imports", required=False, default="false"),
+        *_FLAGS[:1],
+        _FLAGS[2],
+    ],
 )
 def get_raw(call: Call) -> dict[str, Any]:
+    return _get_single(call)
+
+
+def _get_single(call: Call) -> dict[str, Any]:
     project, _, folder = _access(call, "read", "describeSecret")
-    secret = find(call, project, folder, call.args["secretName"], call.args["type"])
+    secret = _find_or_import(call, project, folder)
     expanded = _Expander(call, project, folder).value(secret) if call.args["expandSecretReferences"] == "true" else None
-    return {"secret": raw_doc(secret, expanded, call.args["viewSecretValue"] == "true")}
+    return {"secret": raw_doc(call, secret, expanded, call.args["viewSecretValue"] == "true")}
+
+
+def _find_or_import(call: Call, project: Project, folder: Folder) -> Secret:
+    """The secret a single GET names; where the profile says so and ``include_imports=true``, also
+    one the caller may read through an import of the folder."""
+    name = call.args["secretName"]
+    try:
+        return find(call, project, folder, name, call.args["type"])
+    except ApiError as error:
+        if error.reason is not E.SECRET_NOT_FOUND or call.args["include_imports"] != "true":
+            raise
+        if not call.profile.single_get_finds_imports:
+            raise
+        for _, source, readable in imported_folders(call, project, folder):
+            imported = call.state.find_secret(project, source, name) if readable else None
+            if imported is not None:
+                return imported
+        raise
+
+
+@_routes.route(
+    "GET",
+    "/api/v4/secrets/:secretName",
+    ALL_MODES,
+    [
+        _NAME,
+        Arg("projectId"),
+        Arg("environment", required=False),
+        Arg("secretPath", required=False, default="/"),
+        Arg("type", required=False, choices=TYPES),
+        Arg("includeImports", required=False, default="false", choices=("true", "false")),
+        *_FLAGS[:1],
+        _FLAGS[2],
+    ],
+)
+def get_v4(call: Call) -> dict[str, Any]:
+    a = call.args
+    a["workspaceId"], a["include_imports"] = a["projectId"], a["includeImports"]
+    return _get_single(call)
 
 
 _WRITE_SCOPE = (
@@ -231,7 +322,8 @@ def create_raw(call: Call) -> dict[str, Any]:
     project, _, folder = _access(call, "write", "create")
     a = call.args
     user = check_new(call, project, folder, a["secretName"], a["type"])
-    cipher = encrypt_secret(a["secretName"], a["secretValue"], project.key, a["secretComment"]).to_dict()
+    value = _trimmed(call, a["secretValue"])
+    cipher = encrypt_secret(a["secretName"], value, project.key, a["secretComment"]).to_dict()
     secret = call.state.put_secret(
         project,
         folder,
@@ -241,7 +333,7 @@ def create_raw(call: Call) -> dict[str, Any]:
         user,
         skip_multiline_encoding=bool(a["skipMultilineEncoding"]),
     )
-    return {"secret": raw_doc(secret)}
+    return {"secret": raw_doc(call, secret)}
 
 
 @_routes.route(
@@ -270,7 +362,7 @@ def update_raw(call: Call) -> dict[str, Any]:
         ("newSecretName", "secretKey"),
     ):
         if a[arg] is not None:
-            sealed = encrypt_symmetric(a[arg], project.key)
+            sealed = encrypt_symmetric(_trimmed(call, a[arg]) if arg == "secretValue" else a[arg], project.key)
             fields.update(cipher_fields(prefix, sealed))
     new_name = a["newSecretName"]
     if new_name and new_name != secret.name:
@@ -278,14 +370,17 @@ def update_raw(call: Call) -> dict[str, Any]:
             raise ApiError(E.SECRET_EXISTS, name=new_name)
         call.state.rename_secret(secret, new_name)
     updated = call.state.update_secret(secret, fields, skip_multiline_encoding=a["skipMultilineEncoding"])
-    return {"secret": raw_doc(updated)}
+    doc = raw_doc(call, updated)
+    if a["secretComment"] is None and call.profile.patch_echoes_unsent_comment_empty:
+        doc["secretComment"] = ""
+    return {"secret": doc}
 
 
 @_routes.route("DELETE", "/api/v3/secrets/raw/:secretName", ALL_MODES, [_NAME, *_WRITE_SCOPE])
 def delete_raw(call: Call) -> dict[str, Any]:
     project, _, folder = _access(call, "write", "delete")
     secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"], "delete")
-    doc = raw_doc(secret)
+    doc = raw_doc(call, secret)
     call.state.remove_secret(secret)
     return {"secret": doc}
 

@@ -71,6 +71,8 @@ class RouteSpec:
     func: Callable[[Call], Any]
     #: express-validator ran before requireAuth on this route in 2023 (the v3 secrets routes)
     early_validation: bool = False
+    #: the digest of the route's own ETag under a strong-ETag profile (``sha256`` for the raw lists)
+    etag_digest: str = "sha1"
 
 
 class RouteTable:
@@ -86,11 +88,13 @@ class RouteTable:
         modes: Sequence[str] = (),
         args: Sequence[Arg] = (),
         early_validation: bool = False,
+        etag_digest: str = "sha1",
     ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
         """Declare a route function. ``modes`` empty means the route takes no credentials (login, status)."""
 
         def declare(func: Callable[[Call], Any]) -> Callable[[Call], Any]:
-            self._add(RouteSpec(method.upper(), path, frozenset(modes), tuple(args), func, early_validation))
+            spec = RouteSpec(method.upper(), path, frozenset(modes), tuple(args), func, early_validation, etag_digest)
+            self._add(spec)
             return func
 
         return declare

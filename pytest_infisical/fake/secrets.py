@@ -7,6 +7,7 @@ are shared with the raw routes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Optional
 
 from .. import crypto
@@ -15,7 +16,7 @@ from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
 from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, RouteTable
-from .state import Folder, Project, Secret, State, User, iso, normalize_secret_path
+from .state import Folder, Project, Secret, SecretImport, State, User, iso, normalize_secret_path
 
 _routes = RouteTable()
 
@@ -173,9 +174,8 @@ def encrypted_fragment(state: State, secret: Secret) -> RawJson:
     return state.rendered("encrypted", secret, _encrypted_json)  # type: ignore[return-value]
 
 
-def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> list[dict[str, Any]]:
-    """The folder's secret imports the caller may read, each with the shared secrets it brings."""
-    out = []
+def imported_folders(call: Call, project: Project, folder: Folder) -> Iterator[tuple[SecretImport, Folder, bool]]:
+    """The folder's secret imports whose source exists: each with its source and whether the caller may read it."""
     assert call.principal is not None
     for entry in folder.imports:
         source = project.folder(entry.environment, entry.path)
@@ -184,13 +184,24 @@ def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> lis
         try:
             authorize_secrets(call.principal, project, entry.environment, entry.path, "read", "readValue")
         except ApiError:
+            yield entry, source, False
+        else:
+            yield entry, source, True
+
+
+def imports_of(call: Call, project: Project, folder: Folder, render: Any) -> list[dict[str, Any]]:
+    """The folder's secret imports, each with the shared secrets it brings the caller: an import the
+    caller may not read is left out, or listed with no secrets where the profile filters by scope."""
+    out = []
+    for entry, source, readable in imported_folders(call, project, folder):
+        if not readable and not call.profile.lists_filter_by_scope:
             continue
         out.append(
             {
                 "secretPath": entry.path,
                 "environment": entry.environment,
                 "folderId": source.id,
-                "secrets": [render(s) for s in source.shared.values()],
+                "secrets": [render(s) for s in source.shared.values()] if readable else [],
             }
         )
     return out

@@ -30,6 +30,7 @@ def token_doc(record: ServiceTokenRecord, *, with_key: bool = True, populate_use
         "createdBy": record.user.id,
         "expiresAt": iso(record.expires_at) if record.expires_at else None,
         "lastUsed": iso(record.last_used) if record.last_used else None,
+        "expiryNotificationSent": False,
         "createdAt": stamp,
         "updatedAt": stamp,
         "__v": 0,
@@ -44,7 +45,7 @@ def token_doc(record: ServiceTokenRecord, *, with_key: bool = True, populate_use
 @_routes.route("GET", "/api/v2/service-token", (SERVICE_TOKEN,))
 def get_service_token(call: Call) -> dict[str, Any]:
     assert call.principal is not None and call.principal.service_token is not None
-    return token_doc(call.principal.service_token)
+    return call.profile.shaped("service_token", token_doc(call.principal.service_token))
 
 
 @_routes.route(

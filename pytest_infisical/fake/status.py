@@ -12,13 +12,17 @@ _routes = RouteTable()
 
 @_routes.route("GET", "/api/status")
 def status(call: Call) -> dict[str, Any]:
-    return {
+    document = {
         "date": iso(call.state.clock.now()),
         "message": "Ok",
         "emailConfigured": False,
         "secretScanningConfigured": False,
         "inviteOnlySignup": False,
+        "redisConfigured": True,
+        "auditLogStorageDisabled": False,
+        "maxIdentityAccessTokenTTL": 315360000,  # ten years, the server's cap on an identity token's max TTL
     }
+    return call.profile.shaped("status", document)
 
 
 ROUTES = _routes.freeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -12,20 +13,23 @@ from pytest_infisical.fake import FakeInfisical
 
 from .conftest import call
 
-#: today's raw list item (PROTOCOL.md §11.8), plus what §11.3 requires
+#: today's raw list item, exactly (PROTOCOL.md §13.3: `metadata` is gone)
 RAW_KEYS = set(
     [
         "_id",
         "createdAt",
         "environment",
         "id",
-        "metadata",
+        "isRotatedSecret",
+        "rotationId",
         "secretComment",
         "secretKey",
+        "secretMetadata",
         "secretPath",
         "secretReminderNote",
         "secretReminderRepeatDays",
         "secretValue",
+        "secretValueHidden",
         "skipMultilineEncoding",
         "tags",
         "type",
@@ -52,7 +56,7 @@ def _raw(fake: FakeInfisical, headers: dict[str, str], path: str = "/api/v3/secr
 def test_list_in_plaintext_with_every_documented_key(fake: FakeInfisical) -> None:
     body = _raw(fake, fake.create_api_key().headers, workspaceId=fake.project.id, environment="dev")
     (item,) = body["secrets"]
-    assert set(item) >= RAW_KEYS
+    assert set(item) == RAW_KEYS
     assert (item["secretKey"], item["secretValue"], item["secretComment"]) == ("DB_PASSWORD", "hunter2", "primary")
     assert item["id"] == item["_id"]
     assert body["imports"] == []
@@ -130,7 +134,9 @@ def test_crud_in_plaintext(fake: FakeInfisical) -> None:
         fake, "PATCH", "/api/v3/secrets/raw/API_URL", headers=headers, body={**scope, "secretValue": "https://two"}
     )
     assert (updated.json()["secret"]["secretValue"], updated.json()["secret"]["version"]) == ("https://two", 2)
-    assert updated.json()["secret"]["secretComment"] == "c"
+    # §13.2: without secretComment the answer shows "" while the stored comment is kept
+    assert updated.json()["secret"]["secretComment"] == ""
+    assert fake.secret("API_URL").comment == "c"
 
     renamed = call(
         fake, "PATCH", "/api/v3/secrets/raw/API_URL", headers=headers, body={**scope, "newSecretName": "BASE_URL"}
@@ -184,7 +190,7 @@ def test_v4_list_for_the_current_cli(fake: FakeInfisical) -> None:
     response = call(
         fake, "GET", "/api/v4/secrets", headers=headers, query={"projectId": fake.project.id, "environment": "dev"}
     )
-    assert response.headers["ETag"].startswith('W/"')
+    assert re.fullmatch(r'"[A-Za-z0-9_-]{43}"', response.headers["ETag"])  # §13.3: a raw list's strong etag
 
 
 def test_tag_filters_match_nothing_because_no_secret_is_tagged(fake: FakeInfisical) -> None:

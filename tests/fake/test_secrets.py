@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -248,11 +249,19 @@ def test_imports_only_with_include_imports_true(fake: FakeInfisical) -> None:
     assert _list(fake, token.headers, environment="dev", includeImports="true")["imports"] == []
 
 
-def test_imports_the_caller_may_not_read_are_left_out(fake: FakeInfisical) -> None:
+@pytest.mark.parametrize(
+    ("profile", "imports"),
+    [
+        ("2023", []),  # left out
+        ("latest", [{"secretPath": "/", "environment": "prod", "folderId": "root", "secrets": []}]),  # §13.2: hidden
+    ],
+)
+def test_imports_the_caller_may_not_read_are_hidden(profile: str, imports: list[dict[str, Any]]) -> None:
+    fake = FakeInfisical(profile=profile)
     fake.set_secret("PROD_ONLY", "x", environment="prod")
     fake.add_import("prod", "/", environment="dev")
     token = fake.create_service_token(scopes=[("dev", "/")])
-    assert _list(fake, token.headers, environment="dev", include_imports="true")["imports"] == []
+    assert _list(fake, token.headers, environment="dev", include_imports="true")["imports"] == imports
 
 
 def test_glob_scopes(fake: FakeInfisical) -> None:
@@ -367,7 +376,7 @@ def test_etag_and_304(fake: FakeInfisical) -> None:
     query = {"workspaceId": fake.project.id, "environment": "dev"}
     first = call(fake, "GET", "/api/v3/secrets", headers=headers, query=query)
     tag = first.headers["ETag"]
-    assert tag.startswith('W/"')
+    assert re.fullmatch(r'"[A-Za-z0-9+/]{27}"', tag)  # §13.3: a strong SHA-1 etag
     again = call(fake, "GET", "/api/v3/secrets", headers={**headers, "If-None-Match": tag}, query=query)
     assert (again.status, again.body) == (304, b"")
     fake.set_secret("A", "2")

@@ -315,3 +315,22 @@ def test_renewed_token_at_max_ttl_keeps_working(api: Api, infisical: FakeInfisic
     assert renewed.status_code == 200, renewed.text
     assert renewed.json()["accessToken"] == token
     assert api("GET", "/api/v3/secrets/raw", headers=bearer(token), params=raw_query(infisical)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("scopes", "expected"),
+    [
+        pytest.param([("dev", "/")], ["ROOT"], id="13.2 recursive list filtered: scope / does not cover /app"),
+        pytest.param([("dev", "/"), ("dev", "/app/**")], ["APP", "NESTED", "ROOT"], id="13.2 recursive list: /app/**"),
+    ],
+)
+def test_recursive_list_filters_sub_folders_by_scope(
+    api: Api, infisical: FakeInfisical, project: Any, scopes: Any, expected: list[str]
+) -> None:
+    """13.2 lists filter by scope: a recursive list leaves out the sub-folders the token may not read."""
+    infisical.set_secret("ROOT", "r", path="/", project=project)
+    infisical.set_secret("APP", "a", path="/app", project=project)
+    infisical.set_secret("NESTED", "n", path="/app/nested", project=project)
+    token = infisical.create_service_token(scopes=scopes, permissions=("read",), project=project)
+    query = {**raw_query(infisical, project=project), "recursive": "true"}
+    assert names(api("GET", "/api/v3/secrets/raw", headers=token.headers, params=query)) == expected
