@@ -387,6 +387,27 @@ def test_non_utf8_plaintext_is_a_typed_error() -> None:
         crypto.decrypt_symmetric(b64(sealed[:-16]).decode(), b64(iv).decode(), b64(sealed[-16:]).decode(), PROJECT_KEY)
 
 
+def test_non_utf8_box_plaintext_is_a_typed_error_naming_the_ciphertext() -> None:
+    import nacl.public
+
+    sender, recipient = crypto.generate_key_pair(), crypto.generate_key_pair()
+    box = nacl.public.Box(
+        nacl.public.PrivateKey(base64.b64decode(sender.private_key)),
+        nacl.public.PublicKey(base64.b64decode(recipient.public_key)),
+    )
+    nonce = bytes(24)
+    sealed = box.encrypt(b"\xff\xfe", nonce).ciphertext
+    with pytest.raises(InvalidEncodingError) as info:
+        crypto.decrypt_asymmetric(
+            base64.b64encode(sealed).decode(),
+            base64.b64encode(nonce).decode(),
+            sender.public_key,
+            recipient.private_key,
+        )
+    assert str(info.value) == "ciphertext decrypted, but the plaintext is not UTF-8 text as Infisical stores it"
+    assert info.value.field == "ciphertext"
+
+
 def test_errors_are_value_errors_for_existing_handlers() -> None:
     with pytest.raises(ValueError, match="not valid standard base64"):
         crypto.decrypt_symmetric("@", EMPTY["iv"], EMPTY["tag"], PROJECT_KEY)
