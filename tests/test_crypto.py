@@ -584,3 +584,97 @@ def test_anything_with_the_token_key_unwraps() -> None:
         key = TOKEN_KEY
 
     assert crypto.unwrap_project_key_for_service_token(WRAPPED, Parsed()) == PROJECT_KEY
+
+
+_ALTERED_NONCE = base64.b64encode(bytes(24)).decode()
+_TOKEN_KEY_FAILED = (
+    "could not decrypt the project key (encryptedKey): authentication failed - the key is wrong, "
+    "or encryptedKey, iv or tag was altered"
+)
+_BOX_FAILED = (
+    "could not decrypt the project key (encryptedKey): the box did not open - the key pair is wrong, "
+    "or encryptedKey or nonce was altered"
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "field", "message"),
+    [
+        (
+            lambda: crypto.unwrap_project_key_for_service_token({**WRAPPED, "tag": EMPTY["tag"]}, FULL_TOKEN),
+            DecryptionError,
+            "the project key (encryptedKey)",
+            _TOKEN_KEY_FAILED,
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_token({"iv": "", "tag": ""}, FULL_TOKEN),
+            MalformedObjectError,
+            None,
+            "the service-token document has no 'encryptedKey' field",
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_token({"encryptedKey": "", "tag": ""}, FULL_TOKEN),
+            MalformedObjectError,
+            None,
+            "the service-token document has no 'iv' field",
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_token("encryptedKey", FULL_TOKEN),  # type: ignore[arg-type]
+            MalformedObjectError,
+            None,
+            "the service-token document must be a JSON object (a mapping), got str",
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_account(
+                {"encryptedKey": SA_BOX, "nonce": _ALTERED_NONCE}, SA_PUBLIC, SA_PRIVATE
+            ),
+            DecryptionError,
+            "the project key (encryptedKey)",
+            _BOX_FAILED,
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_account({"nonce": SA_NONCE}, SA_PUBLIC, SA_PRIVATE),
+            MalformedObjectError,
+            None,
+            "the service-account key record has no 'encryptedKey' field",
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_account({"encryptedKey": SA_BOX}, SA_PUBLIC, SA_PRIVATE),
+            MalformedObjectError,
+            None,
+            "the service-account key record has no 'nonce' field",
+        ),
+        (
+            lambda: crypto.decrypt_asymmetric(SA_BOX, _ALTERED_NONCE, SA_PUBLIC, SA_PRIVATE),
+            DecryptionError,
+            "ciphertext",
+            "could not decrypt ciphertext: the box did not open - the key pair is wrong, or ciphertext or nonce was altered",
+        ),
+    ],
+)
+def test_key_unwrapping_errors_name_the_document_and_field(
+    call: Any, error: type[CryptoError], field: str | None, message: str
+) -> None:
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value) == message
+    assert getattr(info.value, "field", None) == field  # a malformed document has no one field to name
+
+
+def test_a_nonce_that_is_not_base64_is_named() -> None:
+    with pytest.raises(InvalidEncodingError) as info:
+        crypto.decrypt_asymmetric(SA_BOX, "@@@@", SA_PUBLIC, SA_PRIVATE)
+    assert info.value.field == "nonce"
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda: crypto.wrap_project_key_for_service_token(b"0123", TOKEN_KEY),  # type: ignore[arg-type]
+        lambda: crypto.wrap_project_key_for_service_account(b"0123", SA_PUBLIC, SA_PRIVATE),  # type: ignore[arg-type]
+    ],
+)
+def test_a_project_key_that_is_not_text_is_named(wrap: Any) -> None:
+    with pytest.raises(CryptoError) as info:
+        wrap()
+    assert info.value.field == "project_key"
