@@ -678,3 +678,33 @@ def test_a_project_key_that_is_not_text_is_named(wrap: Any) -> None:
     with pytest.raises(CryptoError) as info:
         wrap()
     assert info.value.field == "project_key"
+
+
+def test_decrypt_secret_reports_its_type_and_id() -> None:
+    fields = {k: v for k, v in crypto.encrypt_secret("A", "b", PROJECT_KEY).to_dict().items() if k != "type"}
+    personal = crypto.decrypt_secret({**fields, "type": "personal", "id": "s1"}, PROJECT_KEY)
+    assert (personal.type, personal.id) == ("personal", "s1")
+    assert crypto.decrypt_secret({**fields, "_id": "s2"}, PROJECT_KEY).type == "shared"
+
+
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        ({"secrets": "nope"}, "'secrets' must be a JSON array of secret objects, got str"),
+        (5, "the secrets must be a JSON array of secret objects, got int"),
+        ({"secrets": [], "imports": "nope"}, "'imports' must be a JSON array of secret objects, got str"),
+        ({"secrets": [], "imports": [{}]}, "an 'imports' entry has no 'secrets' field"),
+        (
+            {"secrets": [], "imports": [{"secrets": 1}]},
+            "an import's 'secrets' must be a JSON array of secret objects, got int",
+        ),
+    ],
+)
+def test_a_secrets_response_of_the_wrong_shape_names_the_part(response: Any, message: str) -> None:
+    with pytest.raises(MalformedObjectError) as info:
+        crypto.decrypt_secrets(response, project_key=PROJECT_KEY)
+    assert str(info.value) == message
+
+
+def test_nothing_to_decrypt_needs_no_valid_project_key() -> None:
+    assert dict(crypto.decrypt_secrets({"secrets": []}, project_key="not a key")) == {}
