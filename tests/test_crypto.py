@@ -708,3 +708,28 @@ def test_a_secrets_response_of_the_wrong_shape_names_the_part(response: Any, mes
 
 def test_nothing_to_decrypt_needs_no_valid_project_key() -> None:
     assert dict(crypto.decrypt_secrets({"secrets": []}, project_key="not a key")) == {}
+
+
+def test_half_a_key_pair_is_not_a_service_account() -> None:
+    from types import SimpleNamespace
+
+    with pytest.raises(MalformedObjectError) as info:
+        crypto.decrypt_secrets([], service_account=SimpleNamespace(public_key=SA_PUBLIC), key_record={})
+    assert str(info.value) == (
+        "service_account= must have public_key and private_key attributes (a ServiceAccount or a KeyPair), "
+        "got SimpleNamespace"
+    )
+
+
+def test_response_bytes_that_are_not_utf8_are_named_without_a_position() -> None:
+    with pytest.raises(MalformedObjectError) as info:
+        crypto.decrypt_secrets(b'"\xff"', project_key=PROJECT_KEY)
+    assert str(info.value) == (
+        "the secrets response is not valid JSON: 'utf-8' codec can't decode byte 0xff in position 1: invalid start byte"
+    )
+
+
+def test_a_secret_that_is_not_an_object_is_a_typed_error() -> None:
+    with pytest.raises(MalformedObjectError) as info:
+        crypto.decrypt_secret("nope", PROJECT_KEY)  # type: ignore[arg-type]
+    assert str(info.value) == "the secret object must be a JSON object (a mapping), got str"
