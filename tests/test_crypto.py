@@ -685,6 +685,9 @@ def test_decrypt_secret_reports_its_type_and_id() -> None:
     personal = crypto.decrypt_secret({**fields, "type": "personal", "id": "s1"}, PROJECT_KEY)
     assert (personal.type, personal.id) == ("personal", "s1")
     assert crypto.decrypt_secret({**fields, "_id": "s2"}, PROJECT_KEY).type == "shared"
+    assert (
+        crypto.decrypt_secret({**fields, "version": "3"}, PROJECT_KEY).version is None
+    )  # only an integer is a version
 
 
 @pytest.mark.parametrize(
