@@ -387,6 +387,27 @@ def test_non_utf8_plaintext_is_a_typed_error() -> None:
         crypto.decrypt_symmetric(b64(sealed[:-16]).decode(), b64(iv).decode(), b64(sealed[-16:]).decode(), PROJECT_KEY)
 
 
+def test_non_utf8_box_plaintext_is_a_typed_error_naming_the_ciphertext() -> None:
+    import nacl.public
+
+    sender, recipient = crypto.generate_key_pair(), crypto.generate_key_pair()
+    box = nacl.public.Box(
+        nacl.public.PrivateKey(base64.b64decode(sender.private_key)),
+        nacl.public.PublicKey(base64.b64decode(recipient.public_key)),
+    )
+    nonce = bytes(24)
+    sealed = box.encrypt(b"\xff\xfe", nonce).ciphertext
+    with pytest.raises(InvalidEncodingError) as info:
+        crypto.decrypt_asymmetric(
+            base64.b64encode(sealed).decode(),
+            base64.b64encode(nonce).decode(),
+            sender.public_key,
+            recipient.private_key,
+        )
+    assert str(info.value) == "ciphertext decrypted, but the plaintext is not UTF-8 text as Infisical stores it"
+    assert info.value.field == "ciphertext"
+
+
 def test_errors_are_value_errors_for_existing_handlers() -> None:
     with pytest.raises(ValueError, match="not valid standard base64"):
         crypto.decrypt_symmetric("@", EMPTY["iv"], EMPTY["tag"], PROJECT_KEY)
@@ -563,3 +584,155 @@ def test_anything_with_the_token_key_unwraps() -> None:
         key = TOKEN_KEY
 
     assert crypto.unwrap_project_key_for_service_token(WRAPPED, Parsed()) == PROJECT_KEY
+
+
+_ALTERED_NONCE = base64.b64encode(bytes(24)).decode()
+_TOKEN_KEY_FAILED = (
+    "could not decrypt the project key (encryptedKey): authentication failed - the key is wrong, "
+    "or encryptedKey, iv or tag was altered"
+)
+_BOX_FAILED = (
+    "could not decrypt the project key (encryptedKey): the box did not open - the key pair is wrong, "
+    "or encryptedKey or nonce was altered"
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "field", "message"),
+    [
+        (
+            lambda: crypto.unwrap_project_key_for_service_token({**WRAPPED, "tag": EMPTY["tag"]}, FULL_TOKEN),
+            DecryptionError,
+            "the project key (encryptedKey)",
+            _TOKEN_KEY_FAILED,
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_token({"iv": "", "tag": ""}, FULL_TOKEN),
+            MalformedObjectError,
+            None,
+            "the service-token document has no 'encryptedKey' field",
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_token({"encryptedKey": "", "tag": ""}, FULL_TOKEN),
+            MalformedObjectError,
+            None,
+            "the service-token document has no 'iv' field",
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_token("encryptedKey", FULL_TOKEN),  # type: ignore[arg-type]
+            MalformedObjectError,
+            None,
+            "the service-token document must be a JSON object (a mapping), got str",
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_account(
+                {"encryptedKey": SA_BOX, "nonce": _ALTERED_NONCE}, SA_PUBLIC, SA_PRIVATE
+            ),
+            DecryptionError,
+            "the project key (encryptedKey)",
+            _BOX_FAILED,
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_account({"nonce": SA_NONCE}, SA_PUBLIC, SA_PRIVATE),
+            MalformedObjectError,
+            None,
+            "the service-account key record has no 'encryptedKey' field",
+        ),
+        (
+            lambda: crypto.unwrap_project_key_for_service_account({"encryptedKey": SA_BOX}, SA_PUBLIC, SA_PRIVATE),
+            MalformedObjectError,
+            None,
+            "the service-account key record has no 'nonce' field",
+        ),
+        (
+            lambda: crypto.decrypt_asymmetric(SA_BOX, _ALTERED_NONCE, SA_PUBLIC, SA_PRIVATE),
+            DecryptionError,
+            "ciphertext",
+            "could not decrypt ciphertext: the box did not open - the key pair is wrong, or ciphertext or nonce was altered",
+        ),
+    ],
+)
+def test_key_unwrapping_errors_name_the_document_and_field(
+    call: Any, error: type[CryptoError], field: str | None, message: str
+) -> None:
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value) == message
+    assert getattr(info.value, "field", None) == field  # a malformed document has no one field to name
+
+
+def test_a_nonce_that_is_not_base64_is_named() -> None:
+    with pytest.raises(InvalidEncodingError) as info:
+        crypto.decrypt_asymmetric(SA_BOX, "@@@@", SA_PUBLIC, SA_PRIVATE)
+    assert info.value.field == "nonce"
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda: crypto.wrap_project_key_for_service_token(b"0123", TOKEN_KEY),  # type: ignore[arg-type]
+        lambda: crypto.wrap_project_key_for_service_account(b"0123", SA_PUBLIC, SA_PRIVATE),  # type: ignore[arg-type]
+    ],
+)
+def test_a_project_key_that_is_not_text_is_named(wrap: Any) -> None:
+    with pytest.raises(CryptoError) as info:
+        wrap()
+    assert info.value.field == "project_key"
+
+
+def test_decrypt_secret_reports_its_type_and_id() -> None:
+    fields = {k: v for k, v in crypto.encrypt_secret("A", "b", PROJECT_KEY).to_dict().items() if k != "type"}
+    personal = crypto.decrypt_secret({**fields, "type": "personal", "id": "s1"}, PROJECT_KEY)
+    assert (personal.type, personal.id) == ("personal", "s1")
+    assert crypto.decrypt_secret({**fields, "_id": "s2"}, PROJECT_KEY).type == "shared"
+    assert (
+        crypto.decrypt_secret({**fields, "version": "3"}, PROJECT_KEY).version is None
+    )  # only an integer is a version
+
+
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        ({"secrets": "nope"}, "'secrets' must be a JSON array of secret objects, got str"),
+        (5, "the secrets must be a JSON array of secret objects, got int"),
+        ({"secrets": [], "imports": "nope"}, "'imports' must be a JSON array of secret objects, got str"),
+        ({"secrets": [], "imports": [{}]}, "an 'imports' entry has no 'secrets' field"),
+        (
+            {"secrets": [], "imports": [{"secrets": 1}]},
+            "an import's 'secrets' must be a JSON array of secret objects, got int",
+        ),
+    ],
+)
+def test_a_secrets_response_of_the_wrong_shape_names_the_part(response: Any, message: str) -> None:
+    with pytest.raises(MalformedObjectError) as info:
+        crypto.decrypt_secrets(response, project_key=PROJECT_KEY)
+    assert str(info.value) == message
+
+
+def test_nothing_to_decrypt_needs_no_valid_project_key() -> None:
+    assert dict(crypto.decrypt_secrets({"secrets": []}, project_key="not a key")) == {}
+
+
+def test_half_a_key_pair_is_not_a_service_account() -> None:
+    from types import SimpleNamespace
+
+    with pytest.raises(MalformedObjectError) as info:
+        crypto.decrypt_secrets([], service_account=SimpleNamespace(public_key=SA_PUBLIC), key_record={})
+    assert str(info.value) == (
+        "service_account= must have public_key and private_key attributes (a ServiceAccount or a KeyPair), "
+        "got SimpleNamespace"
+    )
+
+
+def test_response_bytes_that_are_not_utf8_are_named_without_a_position() -> None:
+    with pytest.raises(MalformedObjectError) as info:
+        crypto.decrypt_secrets(b'"\xff"', project_key=PROJECT_KEY)
+    assert str(info.value) == (
+        "the secrets response is not valid JSON: 'utf-8' codec can't decode byte 0xff in position 1: invalid start byte"
+    )
+
+
+def test_a_secret_that_is_not_an_object_is_a_typed_error() -> None:
+    with pytest.raises(MalformedObjectError) as info:
+        crypto.decrypt_secret("nope", PROJECT_KEY)  # type: ignore[arg-type]
+    assert str(info.value) == "the secret object must be a JSON object (a mapping), got str"
