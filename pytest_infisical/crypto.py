@@ -1,4 +1,4 @@
-"""Infisical's end-to-end cryptography, as small typed functions (PROTOCOL.md §4).
+"""Infisical's end-to-end cryptography, as small typed functions.
 
 * Symmetric: AES-256-GCM whose key is the **UTF-8 bytes of a 32-character hex string** (never
   hex-decoded), a 16-byte random IV and a 16-byte tag kept apart from the ciphertext; every part

@@ -273,7 +273,7 @@ _SLASHES = re.compile(r"/{2,}")
 
 
 def api_path(path: str) -> str:
-    """The API path of a request path, tolerant of how clients build URLs (PROTOCOL.md §11.6).
+    """The API path of a request path, tolerant of how clients build URLs.
 
     Duplicate slashes collapse (``//api/v3`` from a base URL ending in ``/``), any prefix before
     the first ``/api/`` segment is dropped (a reverse-proxy mount such as ``/infisical/api/…``), and

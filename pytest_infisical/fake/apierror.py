@@ -77,7 +77,7 @@ def _r(code: str, kind: Kind, *params: str) -> Reason:
 
 K = Kind
 
-# ---- header parsing (PROTOCOL.md §3.1) ----
+# ---- header parsing ----
 MISSING_CREDENTIALS = _r("auth.missing", K.MISSING_CREDENTIALS)
 EMPTY_CREDENTIALS = _r("auth.empty", K.MISSING_CREDENTIALS)
 UNSUPPORTED_SCHEME = _r("auth.scheme", K.AUTHENTICATION_FAILED, "scheme")

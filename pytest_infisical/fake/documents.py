@@ -1,7 +1,7 @@
 """JSON shapes shared by several API areas: users, projects (workspaces), memberships.
 
 Each shape is the union of the 2023 (Mongo, ``_id``/``__v``) and today's (Postgres, ``id``)
-documents, so that clients of either era find every field they parse (PROTOCOL.md §11).
+documents, so that clients of either era find every field they parse.
 """
 
 from __future__ import annotations

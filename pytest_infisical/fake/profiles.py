@@ -3,8 +3,8 @@
 * ``latest`` — today's Infisical (Fastify + Postgres backend): 401 for missing or invalid
   credentials, 403 for an auth mode a route does not accept and for permission or scope denials
   (``PermissionDenied``), 404 for unknown things, 422 for validation (``ValidationFailure``); the
-  body is ``{"reqId", "statusCode", "message", "error"}`` (PROTOCOL.md §11.7).
-* ``2023`` — the mid-2023 Express backend (PROTOCOL.md §3, §6.3): 400 for header problems and for
+  body is ``{"reqId", "statusCode", "message", "error"}``.
+* ``2023`` — the mid-2023 Express backend: 400 for header problems and for
   modes a route does not accept, 401 for wrong secrets, expiry and scope denials, 404 for unknown
   ids and missing secrets; the body is ``{"statusCode", "message", "error"}``. (The real server of
   that era sent ``{}`` because of an un-awaited Promise, §6.2; clients of the era read the status

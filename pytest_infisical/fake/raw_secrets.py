@@ -1,7 +1,7 @@
 """``/api/v3/secrets/raw`` and ``/api/v4/secrets``: plaintext secrets, decrypted server-side.
 
 They serve only projects whose end-to-end encryption is off (the server keeps a copy of the
-project key); on an E2EE project they are refused (PROTOCOL.md §5.3, §9.2, §11.3, §11.5).
+project key); on an E2EE project they are refused.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``/api/v3/secrets``: end-to-end encrypted secrets, addressed by name (PROTOCOL.md §5.2).
+"""``/api/v3/secrets``: end-to-end encrypted secrets, addressed by name.
 
 The client encrypts; the fake stores the nine cipher fields as sent and never sees plaintext
 (the name in the URL is the lookup key, as the server's blind index is). The helpers at the top

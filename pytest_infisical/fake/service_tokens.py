@@ -1,4 +1,4 @@
-"""``/api/v2/service-token``: service-token introspection and creation (PROTOCOL.md §5.1, §11.2)."""
+"""``/api/v2/service-token``: service-token introspection and creation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``/api/v2/users/me…``: the calling user, for API keys (PROTOCOL.md §5.4)."""
+"""``/api/v2/users/me…``: the calling user, for API keys."""
 
 from __future__ import annotations
 
