@@ -11,33 +11,11 @@ import requests
 from pytest_infisical import crypto
 from pytest_infisical.fake import FakeInfisical
 
+from ..fidelity.conftest import RAW_SECRET_KEYS_LATEST
 from .conftest import call
 
-#: today's raw list item, exactly (PROTOCOL.md §13.3: `metadata` is gone)
-RAW_KEYS = set(
-    [
-        "_id",
-        "createdAt",
-        "environment",
-        "id",
-        "isRotatedSecret",
-        "rotationId",
-        "secretComment",
-        "secretKey",
-        "secretMetadata",
-        "secretPath",
-        "secretReminderNote",
-        "secretReminderRepeatDays",
-        "secretValue",
-        "secretValueHidden",
-        "skipMultilineEncoding",
-        "tags",
-        "type",
-        "updatedAt",
-        "version",
-        "workspace",
-    ]
-)
+#: today's raw list item, exactly (`metadata` is gone): transcribed once, beside the fidelity tests
+RAW_KEYS = RAW_SECRET_KEYS_LATEST
 
 
 @pytest.fixture
