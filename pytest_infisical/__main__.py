@@ -56,12 +56,12 @@ def _port(text: str) -> int:
     return port
 
 
-_PROFILES = ("latest", "2023")
+_PROFILES = ("latest", "2024-08", "2023")
 
 
 def _profile(text: str) -> str:
     if text not in _PROFILES:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a profile ({' or '.join(_PROFILES)})")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a profile ({', '.join(_PROFILES)})")
     return text
 
 
@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         "--credentials-out", type=_credentials_path, metavar="FILE", help="also write the credentials JSON to FILE"
     )
     serve.add_argument(
-        "--profile", type=_profile, default="latest", metavar="{latest,2023}", help="server profile (default: latest)"
+        "--profile", type=_profile, default="latest", metavar="{latest,2024-08,2023}", help="server profile (default: latest)"
     )
     serve.add_argument(
         "--no-admin", action="store_true", help="no admin API (/_fake/...): serve only what Infisical serves"

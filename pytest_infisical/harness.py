@@ -28,7 +28,7 @@ __all__ = ["MARKER_OPTIONS", "Options", "build", "live", "serve", "start", "stri
 #: every keyword the ``@pytest.mark.infisical(...)`` marker accepts, with what it does
 MARKER_OPTIONS: Mapping[str, str] = MappingProxyType(
     {
-        "profile": "server profile: 'latest' (today's server, default) or '2023'",
+        "profile": "server profile: 'latest' (today's server, default), '2024-08' or '2023'",
         "e2ee": "True: the default project has end-to-end encryption on (raw routes refused)",
         "environments": "environment slugs of the default project (default: dev, staging, prod)",
         "secrets": "secrets to seed: {NAME: value} (dev, /) or {env: {path: {NAME: value}}}",

@@ -27,7 +27,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store",
         default=None,
         metavar="NAME",
-        help="server profile the fake renders errors with: 'latest' (today's server, default) or '2023'",
+        help="server profile the fake renders errors with: 'latest' (today's server, default), '2024-08' or '2023'",
     )
     group.addoption(
         "--infisical-base-url",
@@ -64,7 +64,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "directory of the cassettes (relative to the ini file); default: cassettes/ beside each test module",
         default="",
     )
-    parser.addini("infisical_profile", "default server profile of the fake: 'latest' or '2023'", default="latest")
+    parser.addini("infisical_profile", "default server profile of the fake: 'latest', '2024-08' or '2023'", default="latest")
     parser.addini(
         "infisical_base_urls",
         "more base URLs the fake answers at, besides https://app.infisical.com",

@@ -184,7 +184,7 @@ def test_bad_marker_usage_is_explained(pytester: pytest.Pytester) -> None:
             "*@pytest.mark.infisical: secrets.qa: project 'Example Project' has no environment 'qa' "
             "(it has dev, staging, prod)",
             "*@pytest.mark.infisical: secrets.dev.no-slash: a folder path starts with '/', got 'no-slash'",
-            "*@pytest.mark.infisical: unknown Infisical server profile '2022'; choose one of [[]'2023', 'latest'[]]",
+            "*@pytest.mark.infisical: unknown Infisical server profile '2022'; choose one of [[]'2023', '2024-08', 'latest'[]]",
         ]
     )
 

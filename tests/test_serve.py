@@ -222,7 +222,7 @@ def test_help_lists_the_options() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "pytest_infisical", "serve", "--help"], capture_output=True, text=True, timeout=30
     )
-    for option in ("--host", "--port", "--seed FILE", "--credentials-out FILE", "--profile {latest,2023}"):
+    for option in ("--host", "--port", "--seed FILE", "--credentials-out FILE", "--profile {latest,2024-08,2023}"):
         assert option in completed.stdout
 
 

@@ -60,7 +60,7 @@ PORT_HINT = "is not a port number (0 to 65535; 0 picks a free port); see --help"
         ),
         (
             ["--profile", "2025"],
-            "error: argument --profile: '2025' is not a profile (latest or 2023); see --help",
+            "error: argument --profile: '2025' is not a profile (latest, 2024-08, 2023); see --help",
         ),
         (["--colour"], "error: unrecognized arguments: --colour; see --help"),
         (

@@ -483,11 +483,26 @@ Y2023 = Profile(
     validation_context=True,
 )
 
-PROFILES: Mapping[str, Profile] = MappingProxyType({LATEST.name: LATEST, Y2023.name: Y2023})
+#: August 2024 (the Postgres/Fastify backend before ``/api/v4``): today's renderings except where
+#: that server was measured to answer otherwise.
+TABLE_2024_08: Mapping[str, Rendering] = MappingProxyType({**TABLE_LATEST})
+
+Y2024_08 = Profile(
+    name="2024-08",
+    description="August-2024 Infisical: 403 failed authentication, 401 permission, 400 missing secret, 403 validation",
+    table=TABLE_2024_08,
+    authenticate_before_mode_check=True,
+    zod_validation_messages=True,
+    bearer_sliced=True,
+    collapses_slashes=False,
+    etag="strong",
+)
+
+PROFILES: Mapping[str, Profile] = MappingProxyType({LATEST.name: LATEST, Y2024_08.name: Y2024_08, Y2023.name: Y2023})
 
 
 def get_profile(name: str | Profile) -> Profile:
-    """The profile named ``name`` (``"latest"`` or ``"2023"``)."""
+    """The profile named ``name`` (``"latest"``, ``"2024-08"`` or ``"2023"``)."""
     if isinstance(name, Profile):
         return name
     try:

@@ -95,7 +95,7 @@ def test_rate_limited_is_plain_text_in_2023() -> None:
 
 def test_unknown_profile_names_the_choices() -> None:
     with pytest.raises(
-        ValueError, match=r"unknown Infisical server profile '2022'; choose one of \['2023', 'latest'\]"
+        ValueError, match=r"unknown Infisical server profile '2022'; choose one of \['2023', '2024-08', 'latest'\]"
     ):
         FakeInfisical(profile="2022")
 
