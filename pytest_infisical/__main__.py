@@ -104,7 +104,11 @@ def _parser() -> argparse.ArgumentParser:
         "--credentials-out", type=_credentials_path, metavar="FILE", help="also write the credentials JSON to FILE"
     )
     serve.add_argument(
-        "--profile", type=_profile, default="latest", metavar="{latest,2024-08,2023}", help="server profile (default: latest)"
+        "--profile",
+        type=_profile,
+        default="latest",
+        metavar="{latest,2024-08,2023}",
+        help="server profile (default: latest)",
     )
     serve.add_argument(
         "--no-admin", action="store_true", help="no admin API (/_fake/...): serve only what Infisical serves"

@@ -64,7 +64,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "directory of the cassettes (relative to the ini file); default: cassettes/ beside each test module",
         default="",
     )
-    parser.addini("infisical_profile", "default server profile of the fake: 'latest', '2024-08' or '2023'", default="latest")
+    parser.addini(
+        "infisical_profile", "default server profile of the fake: 'latest', '2024-08' or '2023'", default="latest"
+    )
     parser.addini(
         "infisical_base_urls",
         "more base URLs the fake answers at, besides https://app.infisical.com",
