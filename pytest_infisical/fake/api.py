@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 from functools import lru_cache
 from types import ModuleType
+from typing import Optional
 
 from ..http import Router
 from . import (
@@ -24,6 +25,7 @@ from . import (
     users,
     workspaces,
 )
+from .profiles import PROFILES
 from .routing import RouteSpec
 
 __all__ = ["API_MODULES", "ROUTES", "router"]
@@ -56,10 +58,15 @@ _check_every_api_module_listed()
 ROUTES: tuple[RouteSpec, ...] = tuple(spec for module in API_MODULES for spec in module.ROUTES)
 
 
-@lru_cache(maxsize=1)
-def router() -> Router[RouteSpec]:
-    """The routing table of every declared route (built once; nothing adds to it after)."""
+@lru_cache(maxsize=8)
+def router(families: Optional[frozenset[str]] = None) -> Router[RouteSpec]:
+    """The routing table of the routes a profile serves: those of no family and those of its
+    ``route_families`` (None: those of ``latest``, the default profile). Built once per set of
+    families; nothing adds to it after."""
+    if families is None:
+        families = PROFILES["latest"].route_families
     table: Router[RouteSpec] = Router()
     for spec in ROUTES:
-        table.add(spec.method, spec.path, spec)
+        if not spec.family or spec.family in families:
+            table.add(spec.method, spec.path, spec)
     return table

@@ -45,7 +45,7 @@ class FakeHandler:
     def __init__(self, state: State, profile: Profile) -> None:
         self.state = state
         self.profile = profile
-        self._router = router()
+        self._router = router(profile.route_families)
         #: held while a request is served; the seeding API holds it too
         self.lock = threading.RLock()
 

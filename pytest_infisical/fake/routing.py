@@ -73,6 +73,14 @@ class RouteSpec:
     early_validation: bool = False
     #: the digest of the route's own ETag under a strong-ETag profile (``sha256`` for the raw lists)
     etag_digest: str = "sha1"
+    #: the era-bound family of routes this one belongs to (``v4`` …): it exists only under the
+    #: profiles whose ``route_families`` list it; empty = under every profile
+    family: str = ""
+
+    @property
+    def template(self) -> str:
+        """``"<METHOD> <path>"``, as profiles and reports name a route."""
+        return f"{self.method} {self.path}"
 
 
 class RouteTable:
@@ -89,24 +97,28 @@ class RouteTable:
         args: Sequence[Arg] = (),
         early_validation: bool = False,
         etag_digest: str = "sha1",
+        family: str = "",
     ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
-        """Declare a route function. ``modes`` empty means the route takes no credentials (login, status)."""
+        """Declare a route function. ``modes`` empty means the route takes no credentials (login, status);
+        ``family`` names the era-bound family it belongs to (see :attr:`RouteSpec.family`)."""
 
         def declare(func: Callable[[Call], Any]) -> Callable[[Call], Any]:
-            spec = RouteSpec(method.upper(), path, frozenset(modes), tuple(args), func, early_validation, etag_digest)
+            spec = RouteSpec(
+                method.upper(), path, frozenset(modes), tuple(args), func, early_validation, etag_digest, family
+            )
             self._add(spec)
             return func
 
         return declare
 
-    def session_only(self, method: str, path: str) -> None:
+    def session_only(self, method: str, path: str, family: str = "") -> None:
         """Declare a route that only a logged-in user's session (a dashboard JWT) may call.
 
         The fake issues no user sessions, so every credential it does issue gets the profile's
         "mode not accepted" answer here — exactly what the real server answers an API key, a service
         token, a service account or a machine identity on these routes.
         """
-        self._add(RouteSpec(method.upper(), path, frozenset((JWT,)), (), _needs_session))
+        self._add(RouteSpec(method.upper(), path, frozenset((JWT,)), (), _needs_session, family=family))
 
     def _add(self, spec: RouteSpec) -> None:
         if self._specs is None:
@@ -160,15 +172,7 @@ class Call:
             raw = source.get(arg.name, _MISSING)
             if raw is _MISSING or raw is None:
                 if arg.required:
-                    issues.append(
-                        {
-                            "code": "invalid_type",
-                            "expected": _TYPE_NAMES.get(arg.type, "string"),
-                            "received": "undefined" if raw is _MISSING else "null",
-                            "path": [arg.name],
-                            "message": "Required",
-                        }
-                    )
+                    issues.append(required_issue(arg, "undefined" if raw is _MISSING else "null"))
                 values[arg.name] = arg.default
                 continue
             value, problem = _coerce(raw, arg)
@@ -191,11 +195,31 @@ def parse_body(request: Request) -> dict[str, Any]:
         parsed = json.loads(request.body)
         if b"\\u" in request.body:  # a lone surrogate escape parses, but no UTF-8 text holds it
             json.dumps(parsed, ensure_ascii=False).encode("utf-8")
-    except (ValueError, RecursionError):  # RecursionError: nested past Python's recursion limit
-        raise ApiError(E.BAD_JSON, detail="the body is not valid JSON") from None
+    except (ValueError, RecursionError) as error:  # RecursionError: nested past Python's recursion limit
+        raise ApiError(E.BAD_JSON, detail=_json_parse_message(error)) from None
     if not isinstance(parsed, dict):
         raise ApiError(E.VALIDATION, issues=[_issue([], "object", parsed)])
     return parsed
+
+
+def _json_parse_message(error: BaseException) -> str:
+    """What JavaScript's ``JSON.parse`` says of the body (the message a Node server passes on)."""
+    if not isinstance(error, json.JSONDecodeError):
+        return "Unexpected token in JSON"
+    if error.pos >= len(error.doc.rstrip()):
+        return "Unexpected end of JSON input"
+    return f"Unexpected token {error.doc[error.pos]} in JSON at position {error.pos}"
+
+
+def required_issue(arg: Arg, received: str = "undefined") -> dict[str, Any]:
+    """The validation issue of a required parameter the request left out (or sent as null)."""
+    return {
+        "code": "invalid_type",
+        "expected": _TYPE_NAMES.get(arg.type, "string"),
+        "received": received,
+        "path": [arg.name],
+        "message": "Required",
+    }
 
 
 def _issue(path: list[str], expected: str, raw: Any) -> dict[str, Any]:
