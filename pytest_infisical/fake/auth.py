@@ -121,7 +121,13 @@ def _check_mode(mode: str, spec: RouteSpec, call: Call) -> None:
 def authenticate(call: Call, spec: RouteSpec) -> Principal:
     """The principal behind the request's credentials, or an ``ApiError``."""
     profile = call.profile
-    mode, value = _detect(call, api_key_wins=profile.api_key_wins)
+    try:
+        mode, value = _detect(call, api_key_wins=profile.api_key_wins)
+    except ApiError as error:
+        if error.reason is E.MISSING_CREDENTIALS and spec.template in profile.unguarded_routes:
+            # the era's handler ran first and crashed reading the caller it was not given
+            raise ApiError(E.UNHANDLED, message="Cannot read properties of undefined (reading 'id')") from None
+        raise
     if not profile.authenticate_before_mode_check:
         _check_mode(mode, spec, call)
     principal = _VALIDATORS[mode](call.state, value)
@@ -139,12 +145,12 @@ def _hex_id_credential(
     store: Mapping[str, Any],
     delete: Callable[[str], None],
     value: str,
-    reasons: tuple[E.Reason, E.Reason, E.Reason, E.Reason],
+    reasons: tuple[E.Reason, E.Reason, E.Reason, E.Reason, E.Reason],
     state: State,
 ) -> Any:
     """``<prefix>.<24 hex id>.<secret>`` credentials (service tokens, API keys): malformed → unknown
-    → expired (the record is deleted on that use, as the server does) → wrong secret."""
-    malformed, unknown, expired, wrong = reasons
+    → expired (the record is deleted on that use, as the server does) → no secret part → wrong secret."""
+    malformed, unknown, expired, missing, wrong = reasons
     parts = _split3(value)
     record_id = parts[1] if len(parts) > 1 else ""
     secret = parts[2] if len(parts) > 2 else ""
@@ -157,6 +163,8 @@ def _hex_id_credential(
     if record.expires_at is not None and record.expires_at < now:
         delete(record_id)
         raise ApiError(expired, id=record_id)
+    if len(parts) < 3:
+        raise ApiError(missing, id=record_id)
     if not matches(secret, record.secret_hash):
         raise ApiError(wrong, id=record_id)
     state.mark_used(record)
@@ -167,9 +175,16 @@ _TOKEN_REASONS = (
     E.SERVICE_TOKEN_MALFORMED,
     E.SERVICE_TOKEN_UNKNOWN,
     E.SERVICE_TOKEN_EXPIRED,
+    E.SERVICE_TOKEN_SECRET_MISSING,
     E.SERVICE_TOKEN_WRONG_SECRET,
 )
-_KEY_REASONS = (E.API_KEY_MALFORMED, E.API_KEY_UNKNOWN, E.API_KEY_EXPIRED, E.API_KEY_WRONG_SECRET)
+_KEY_REASONS = (
+    E.API_KEY_MALFORMED,
+    E.API_KEY_UNKNOWN,
+    E.API_KEY_EXPIRED,
+    E.API_KEY_SECRET_MISSING,
+    E.API_KEY_WRONG_SECRET,
+)
 
 
 def _service_token(state: State, value: str) -> Principal:

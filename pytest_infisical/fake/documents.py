@@ -6,6 +6,7 @@ documents, so that clients of either era find every field they parse.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .state import Membership, Organization, OrgMembership, Project, User, iso
@@ -36,7 +37,24 @@ def user_with_public_key(user: User) -> dict[str, Any]:
 
 def organization_doc(org: Organization) -> dict[str, Any]:
     stamp = iso(org.created_at)
-    return {"_id": org.id, "id": org.id, "name": org.name, "createdAt": stamp, "updatedAt": stamp, "__v": 0}
+    return {
+        "_id": org.id,
+        "id": org.id,
+        "name": org.name,
+        "slug": _slug(org.name),
+        "customerId": None,
+        "authEnforced": False,
+        "scimEnabled": False,
+        "kmsDefaultKeyId": None,
+        "kmsEncryptedDataKey": None,
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "__v": 0,
+    }
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def workspace_doc(project: Project) -> dict[str, Any]:
@@ -53,7 +71,11 @@ def workspace_doc(project: Project) -> dict[str, Any]:
             {"_id": env.id, "id": env.id, "name": env.name, "slug": env.slug}
             for env in project.environments_by_slug.values()
         ],
-        "version": 1 if project.e2ee else 3,
+        "version": project.version,
+        "upgradeStatus": None,
+        "pitVersionLimit": 10,
+        "kmsCertificateKeyId": None,
+        "auditLogsRetentionDays": None,
         "createdAt": stamp,
         "updatedAt": stamp,
         "__v": 0,
@@ -66,8 +88,21 @@ def project_membership_doc(membership: Membership) -> dict[str, Any]:
         "_id": membership.id,
         "id": membership.id,
         "user": user_with_public_key(membership.user),
+        "userId": membership.user.id,
         "workspace": membership.project.id,
+        "projectId": membership.project.id,
         "role": membership.role,
+        "roles": [
+            {
+                "id": membership.id,
+                "role": membership.role,
+                "customRoleId": None,
+                "customRoleSlug": None,
+                "isTemporary": False,
+                "createdAt": stamp,
+                "updatedAt": stamp,
+            }
+        ],
         "deniedPermissions": [
             {"environmentSlug": env, "ability": ability} for env, ability in sorted(membership.denied)
         ],

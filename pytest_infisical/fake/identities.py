@@ -54,6 +54,13 @@ def renew(call: Call) -> dict[str, Any]:
         raise ApiError(E.IDENTITY_RENEW_EXPIRED)
     if token.max_ttl and (now - token.issued_at).total_seconds() > token.max_ttl:
         raise ApiError(E.IDENTITY_RENEW_MAX_TTL)
+    if (
+        call.profile.renew_refused_past_max_ttl
+        and token.max_ttl
+        and (now - token.issued_at).total_seconds() + token.ttl >= token.max_ttl
+    ):
+        call.state.revoke_access_token(token)  # the server deletes it
+        raise ApiError(E.IDENTITY_RENEW_PAST_MAX_TTL)
     call.state.renew_access_token(token)
     return _token_body(call, token, call.args["accessToken"])
 

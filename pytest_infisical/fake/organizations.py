@@ -38,7 +38,7 @@ def org_workspaces(call: Call) -> dict[str, Any]:
     org, membership = _membership(call, admin=True)
     user_id = membership.user.id
     projects = [p for p in call.state.projects.values() if p.organization is org and user_id in p.members]
-    return {"workspaces": [workspace_doc(p) for p in projects]}
+    return {"workspaces": [call.profile.shaped("organization_workspace", workspace_doc(p)) for p in projects]}
 
 
 @_routes.route("GET", "/api/v2/organizations/:organizationId/memberships", _MODES, [_ORG])
@@ -85,5 +85,6 @@ def delete_org_membership(call: Call) -> dict[str, Any]:
 
 
 _routes.session_only("GET", "/api/v2/organizations/:organizationId/service-accounts")
+_routes.session_only("POST", "/api/v3/auth/select-organization", family="select-organization")
 
 ROUTES = _routes.freeze()

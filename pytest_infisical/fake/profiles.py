@@ -88,6 +88,34 @@ class Profile:
     patch_echoes_unsent_comment_empty: bool = False
     #: 2023 (Express): duplicate slashes in a path collapse; today they are a route 404.
     collapses_slashes: bool = True
+    #: the era-bound route families this server serves (a route declared with a ``family`` exists
+    #: only under the profiles that list it; a route without one exists under every profile).
+    route_families: frozenset[str] = frozenset()
+    #: routes (``"GET /api/…/:param"``) whose handler ran before authentication: called without
+    #: credentials, the handler crashed on the missing caller (an unmapped 500).
+    unguarded_routes: frozenset[str] = frozenset()
+    #: how this server names today's permission actions in its messages (``describeSecret`` → ``read``).
+    action_names: Mapping[str, str] = attrs.field(factory=dict)
+    #: 2024-08: a renewal that would carry an access token past its max TTL is refused, and the
+    #: token deleted (today's server renews it).
+    renew_refused_past_max_ttl: bool = False
+    #: whether a list's imports are checked against the caller's scope (2024-08: they were not).
+    imports_checked_against_scope: bool = True
+    #: 2024-08: the raw list of a missing environment or folder answers empty instead of refusing.
+    missing_folder_lists_empty: bool = False
+    #: 2024-08: a raw PATCH must carry ``secretValue`` (a comment-only update is a validation error).
+    patch_requires_value: bool = False
+    #: 2024-08, v1 projects: a raw PATCH without ``secretComment`` clears the stored comment.
+    v1_patch_clears_unsent_comment: bool = False
+    #: 2024-08, v1 projects: lists show the newest secret first.
+    v1_lists_newest_first: bool = False
+    #: 2024-08, v1 projects: a single raw GET ignores ``expandSecretReferences``.
+    v1_single_get_skips_expansion: bool = False
+    #: 2024-08, v3 projects: raw lists carry ``imports`` only with ``include_imports=true``.
+    v3_lists_imports_only_when_asked: bool = False
+    #: 2024-08, v3 projects: a secret served through an import has ``workspace: ""``, no comment or
+    #: reminder fields, and an empty value in a single GET.
+    v3_imported_secrets_bare: bool = False
     #: headers every answer carries (helmet, CORS).
     response_headers: Mapping[str, str] = attrs.field(factory=dict)
 
@@ -101,11 +129,18 @@ class Profile:
     def rendering(self, error: ApiError) -> Rendering:
         return self.table[error.reason.code]
 
+    def _params(self, error: ApiError) -> Mapping[str, Any]:
+        """The error's parameters, its permission action named as this server names it."""
+        action = error.params.get("action")
+        if action is None or action not in self.action_names:
+            return error.params
+        return {**error.params, "action": self.action_names[action]}
+
     def message(self, error: ApiError) -> Any:
         row = self.rendering(error)
         if error.reason is E.VALIDATION and self.zod_validation_messages:
             return [_zod_issue(issue) for issue in error.params.get("issues", [])]
-        return row.message.format_map(error.params)
+        return row.message.format_map(self._params(error))
 
     def render(self, error: ApiError, headers: Optional[Mapping[str, str]] = None) -> Response:
         row = self.rendering(error)
@@ -115,7 +150,7 @@ class Profile:
         body: dict[str, Any] = {}
         if self.request_ids and row.shape == "standard":
             body["reqId"] = f"req-{_secrets.token_urlsafe(10)[:14]}"
-        body.update({"statusCode": row.status, "message": message, "error": row.error.format_map(error.params)})
+        body.update({"statusCode": row.status, "message": message, "error": row.error.format_map(self._params(error))})
         if self.permission_details and row.error == "PermissionDenied":
             body["details"] = list(error.params.get("rules", []))
         if error.reason is E.VALIDATION and self.validation_context:
@@ -169,10 +204,12 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
         E.SERVICE_TOKEN_UNKNOWN.code: R(404, "service_token_data_not_found_error", "Failed to find service token data"),
         E.SERVICE_TOKEN_EXPIRED.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate expired service token"),
         E.SERVICE_TOKEN_WRONG_SECRET.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate service token"),
+        E.SERVICE_TOKEN_SECRET_MISSING.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate service token"),
         E.API_KEY_MALFORMED.code: _INTERNAL_2023,
         E.API_KEY_UNKNOWN.code: R(404, "api_key_data_not_found_error", "Failed to find API key data"),
         E.API_KEY_EXPIRED.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate expired API key"),
         E.API_KEY_WRONG_SECRET.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate API key"),
+        E.API_KEY_SECRET_MISSING.code: R(401, _UNAUTHORIZED_2023, "Failed to authenticate API key"),
         E.SERVICE_ACCOUNT_MALFORMED.code: _INTERNAL_2023,
         E.SERVICE_ACCOUNT_UNKNOWN.code: R(404, "service_account_not_found_error", "Failed to find service account"),
         E.SERVICE_ACCOUNT_WRONG_SECRET.code: R(
@@ -185,6 +222,9 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
             401, _UNAUTHORIZED_2023, "Failed to renew MI access token due to TTL expiration"
         ),
         E.IDENTITY_RENEW_MAX_TTL.code: R(
+            401, _UNAUTHORIZED_2023, "Failed to renew MI access token due to Max TTL expiration"
+        ),
+        E.IDENTITY_RENEW_PAST_MAX_TTL.code: R(
             401, _UNAUTHORIZED_2023, "Failed to renew MI access token due to Max TTL expiration"
         ),
         E.TOKEN_WRONG_PROJECT.code: R(
@@ -241,6 +281,8 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
         E.SECRET_NOT_FOUND.code: _SECRET_2023,
         E.SECRET_TO_UPDATE_NOT_FOUND.code: _SECRET_2023,
         E.SECRET_TO_DELETE_NOT_FOUND.code: _SECRET_2023,
+        E.KMS_SECRET_TO_UPDATE_NOT_FOUND.code: _SECRET_2023,
+        E.KMS_SECRET_TO_DELETE_NOT_FOUND.code: _SECRET_2023,
         E.PROJECT_KEY_NOT_FOUND.code: _INTERNAL_2023,
         E.BLIND_INDEX_NOT_FOUND.code: R(400, "{operation}", "Blind index not found"),
         E.E2EE_ENABLED.code: R(
@@ -262,6 +304,7 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
         E.ROUTE_NOT_FOUND.code: R(404, "route_not_found", "The requested source '({method}){url}' was not found"),
         E.RATE_LIMITED.code: R(429, "", "Too many requests, please try again later.", shape="text"),
         E.INTERNAL.code: _INTERNAL_2023,
+        E.UNHANDLED.code: _INTERNAL_2023,
     }
 )
 
@@ -297,10 +340,12 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
         E.SERVICE_TOKEN_UNKNOWN.code: R(404, "NotFound", "Service token with ID '{id}' not found"),
         E.SERVICE_TOKEN_EXPIRED.code: R(403, "ForbiddenError", "Service token has expired"),
         E.SERVICE_TOKEN_WRONG_SECRET.code: R(401, "UnauthorizedError", "Invalid service token"),
+        E.SERVICE_TOKEN_SECRET_MISSING.code: R(401, "UnauthorizedError", "Invalid service token"),
         E.API_KEY_MALFORMED.code: _SOMETHING,
         E.API_KEY_UNKNOWN.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
         E.API_KEY_EXPIRED.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
         E.API_KEY_WRONG_SECRET.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
+        E.API_KEY_SECRET_MISSING.code: R(401, "UnauthorizedError", _NOT_ALLOWED),
         # Service accounts left Infisical in Nov 2023; the fake keeps serving them and renders their
         # authentication failures the way today's server renders any invalid credential.
         E.SERVICE_ACCOUNT_MALFORMED.code: _SOMETHING,
@@ -315,6 +360,9 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
             401, "UnauthorizedError", "Failed to renew MI access token due to TTL expiration"
         ),
         E.IDENTITY_RENEW_MAX_TTL.code: R(
+            401, "UnauthorizedError", "Failed to renew MI access token due to Max TTL expiration"
+        ),
+        E.IDENTITY_RENEW_PAST_MAX_TTL.code: R(
             401, "UnauthorizedError", "Failed to renew MI access token due to Max TTL expiration"
         ),
         E.TOKEN_WRONG_PROJECT.code: R(
@@ -355,6 +403,8 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
         E.SECRET_NOT_FOUND.code: R(404, "NotFound", "Secret with name '{name}' not found"),
         E.SECRET_TO_UPDATE_NOT_FOUND.code: R(404, "NotFound", "Secret with name {name} not found"),
         E.SECRET_TO_DELETE_NOT_FOUND.code: R(404, "NotFound", "Secret not found"),
+        E.KMS_SECRET_TO_UPDATE_NOT_FOUND.code: R(404, "NotFound", "Secret with name {name} not found"),
+        E.KMS_SECRET_TO_DELETE_NOT_FOUND.code: R(404, "NotFound", "Secret not found"),
         E.PROJECT_KEY_NOT_FOUND.code: R(404, "NotFound", "Project key not found"),
         E.BLIND_INDEX_NOT_FOUND.code: R(404, "{operation}", "Blind index for project with ID '{project_id}' not found"),
         E.E2EE_ENABLED.code: R(
@@ -381,6 +431,7 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
             429, "RateLimitExceeded", "Rate limit exceeded. Please try again in {retry_after} seconds"
         ),
         E.INTERNAL.code: _SOMETHING,
+        E.UNHANDLED.code: _SOMETHING,
     }
 )
 
@@ -465,6 +516,7 @@ LATEST = Profile(
     patch_echoes_unsent_comment_empty=True,
     collapses_slashes=False,
     etag="strong",
+    route_families=frozenset(["v4", "project-memberships-v2"]),
     response_headers=MappingProxyType(
         {
             "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
@@ -481,11 +533,90 @@ Y2023 = Profile(
     table=TABLE_2023,
     validate_before_auth=True,
     validation_context=True,
+    route_families=frozenset(["v4", "project-memberships-v2"]),
 )
 
 #: August 2024 (the Postgres/Fastify backend before ``/api/v4``): today's renderings except where
-#: that server was measured to answer otherwise.
-TABLE_2024_08: Mapping[str, Rendering] = MappingProxyType({**TABLE_LATEST})
+#: that server was measured to answer otherwise. Its error handler sent an ``UnauthorizedError``
+#: as a 403, a CASL denial as a 401 and a zod error as a 403; anything it did not map went out
+#: through Fastify's own serializer (status 500 or the error's own, ``Internal Server Error``/
+#: ``Bad Request``, the raw message).
+_NOT_ALLOWED_2024 = R(403, "UnauthorizedError", _NOT_ALLOWED)
+_DENIED_2024 = R(401, "PermissionDenied", "You are not allowed to {action} on secrets")
+_UNMAPPED_2024 = "Internal Server Error"
+_BCRYPT_2024 = R(500, _UNMAPPED_2024, "data and hash arguments required")
+_FOLDER_2024 = R(400, "Create secret", "Folder not found for the given environment slug & secret path")
+_BLIND_INDEX_MISSING_2024 = R(400, "BadRequest", "Secret not found: blind index {name}")
+
+TABLE_2024_08: Mapping[str, Rendering] = MappingProxyType(
+    {
+        **TABLE_LATEST,
+        E.MISSING_CREDENTIALS.code: R(403, "Unauthorized access", "Token missing"),
+        E.EMPTY_CREDENTIALS.code: R(500, _UNMAPPED_2024, "jwt must be provided"),
+        E.UNSUPPORTED_SCHEME.code: R(500, _UNMAPPED_2024, "jwt malformed"),
+        E.MODE_NOT_ACCEPTED.code: R(403, "{url} Unauthorized Access", _NOT_ALLOWED),
+        E.INVALID_JWT.code: R(500, _UNMAPPED_2024, "jwt malformed"),
+        E.JWT_INVALID_TOKEN.code: R(500, _UNMAPPED_2024, "invalid token"),
+        E.EXPIRED_JWT.code: _NOT_ALLOWED_2024,
+        E.SERVICE_TOKEN_MALFORMED.code: _NOT_ALLOWED_2024,
+        E.SERVICE_TOKEN_UNKNOWN.code: _NOT_ALLOWED_2024,
+        E.SERVICE_TOKEN_EXPIRED.code: R(403, "UnauthorizedError", "failed to authenticate expired service token"),
+        E.SERVICE_TOKEN_WRONG_SECRET.code: _NOT_ALLOWED_2024,
+        E.SERVICE_TOKEN_SECRET_MISSING.code: _BCRYPT_2024,
+        E.API_KEY_MALFORMED.code: _NOT_ALLOWED_2024,
+        E.API_KEY_UNKNOWN.code: _NOT_ALLOWED_2024,
+        E.API_KEY_EXPIRED.code: _NOT_ALLOWED_2024,
+        E.API_KEY_WRONG_SECRET.code: _NOT_ALLOWED_2024,
+        E.API_KEY_SECRET_MISSING.code: _BCRYPT_2024,
+        E.SERVICE_ACCOUNT_MALFORMED.code: _NOT_ALLOWED_2024,
+        E.SERVICE_ACCOUNT_UNKNOWN.code: _NOT_ALLOWED_2024,
+        E.SERVICE_ACCOUNT_WRONG_SECRET.code: _NOT_ALLOWED_2024,
+        E.IDENTITY_INVALID_CREDENTIALS.code: R(403, "UnauthorizedError", "Invalid credentials"),
+        E.IDENTITY_TOKEN_REVOKED.code: _NOT_ALLOWED_2024,
+        E.IDENTITY_RENEW_REVOKED.code: _NOT_ALLOWED_2024,
+        E.IDENTITY_RENEW_EXPIRED.code: R(
+            403, "UnauthorizedError", "Failed to renew MI access token due to TTL expiration"
+        ),
+        E.IDENTITY_RENEW_MAX_TTL.code: R(
+            403, "UnauthorizedError", "Failed to renew MI access token due to Max TTL expiration"
+        ),
+        E.IDENTITY_RENEW_PAST_MAX_TTL.code: R(
+            403, "UnauthorizedError", "Failed to renew MI access token past its Max TTL expiration"
+        ),
+        E.TOKEN_WRONG_PROJECT.code: R(
+            403, "UnauthorizedError", "Failed to find service authorization for given project"
+        ),
+        E.TOKEN_ENVIRONMENT_DENIED.code: _DENIED_2024,
+        E.TOKEN_PERMISSION_DENIED.code: _DENIED_2024,
+        E.TOKEN_PATH_DENIED.code: _DENIED_2024,
+        E.ACCOUNT_ENVIRONMENT_DENIED.code: _DENIED_2024,
+        E.ACCOUNT_PERMISSION_DENIED.code: _DENIED_2024,
+        E.MEMBER_ENVIRONMENT_DENIED.code: _DENIED_2024,
+        E.IDENTITY_ROLE_DENIED.code: _DENIED_2024,
+        E.MEMBER_ROLE_DENIED.code: R(401, "PermissionDenied", "You are not allowed to {action}"),
+        E.ORG_ROLE_DENIED.code: R(401, "PermissionDenied", "You are not allowed to read on workspace"),
+        E.MEMBER_NOT_IN_PROJECT.code: R(403, "User not in project", _NOT_ALLOWED),
+        E.IDENTITY_NOT_IN_PROJECT.code: R(403, "Identity not in project", _NOT_ALLOWED),
+        E.PROJECT_NOT_FOUND.code: R(400, "BadRequest", "Project not found during bot lookup."),
+        E.ENVIRONMENT_NOT_FOUND.code: _FOLDER_2024,
+        E.ENVIRONMENT_NOT_FOUND_FOR.code: _FOLDER_2024,
+        E.FOLDER_NOT_FOUND.code: _FOLDER_2024,
+        E.FOLDER_NOT_FOUND_FOR.code: _FOLDER_2024,
+        E.SECRET_NOT_FOUND.code: R(400, "BadRequest", "Secret not found"),
+        E.SECRET_TO_UPDATE_NOT_FOUND.code: _BLIND_INDEX_MISSING_2024,
+        E.SECRET_TO_DELETE_NOT_FOUND.code: _BLIND_INDEX_MISSING_2024,
+        E.KMS_SECRET_TO_UPDATE_NOT_FOUND.code: R(400, "BadRequest", "Secret not found"),
+        E.KMS_SECRET_TO_DELETE_NOT_FOUND.code: R(
+            500, _UNMAPPED_2024, "Cannot read properties of undefined (reading 'encryptedValue')"
+        ),
+        E.BLIND_INDEX_NOT_FOUND.code: R(400, "CreateSecret", "Blind index not found"),
+        E.E2EE_ENABLED.code: R(400, "bot_not_found_error", "Failed to find bot key"),
+        E.VALIDATION.code: R(403, "ValidationFailure", ""),
+        E.BAD_JSON.code: R(400, "Bad Request", "{detail}"),
+        E.TOKEN_SCOPE_MISSING.code: R(400, "BadRequest", "Missing workspace id or environment"),
+        E.UNHANDLED.code: R(500, _UNMAPPED_2024, "{message}"),
+    }
+)
 
 Y2024_08 = Profile(
     name="2024-08",
@@ -494,8 +625,171 @@ Y2024_08 = Profile(
     authenticate_before_mode_check=True,
     zod_validation_messages=True,
     bearer_sliced=True,
+    document_keys=MappingProxyType(
+        {
+            "raw_secret": frozenset(
+                [
+                    "_id",
+                    "createdAt",
+                    "environment",
+                    "id",
+                    "metadata",
+                    "secretComment",
+                    "secretKey",
+                    "secretPath",
+                    "secretReminderNote",
+                    "secretReminderRepeatDays",
+                    "secretValue",
+                    "skipMultilineEncoding",
+                    "tags",
+                    "type",
+                    "updatedAt",
+                    "version",
+                    "workspace",
+                ]
+            ),
+            "service_token": frozenset(
+                [
+                    "__v",
+                    "_id",
+                    "createdAt",
+                    "createdBy",
+                    "encryptedKey",
+                    "expiresAt",
+                    "id",
+                    "iv",
+                    "lastUsed",
+                    "name",
+                    "permissions",
+                    "projectId",
+                    "scopes",
+                    "tag",
+                    "updatedAt",
+                    "user",
+                    "workspace",
+                ]
+            ),
+            "user": frozenset(
+                [
+                    "id",
+                    "email",
+                    "authMethods",
+                    "superAdmin",
+                    "firstName",
+                    "lastName",
+                    "isAccepted",
+                    "isMfaEnabled",
+                    "mfaMethods",
+                    "devices",
+                    "createdAt",
+                    "updatedAt",
+                    "isGhost",
+                    "username",
+                    "isEmailVerified",
+                    "consecutiveFailedMfaAttempts",
+                    "isLocked",
+                    "temporaryLockDateEnd",
+                    "consecutiveFailedPasswordAttempts",
+                    "clientPublicKey",
+                    "serverPrivateKey",
+                    "encryptionVersion",
+                    "protectedKey",
+                    "protectedKeyIV",
+                    "protectedKeyTag",
+                    "publicKey",
+                    "encryptedPrivateKey",
+                    "iv",
+                    "tag",
+                    "salt",
+                    "verifier",
+                    "userId",
+                ]
+            ),
+            "organization": frozenset(
+                [
+                    "id",
+                    "name",
+                    "customerId",
+                    "slug",
+                    "createdAt",
+                    "updatedAt",
+                    "authEnforced",
+                    "scimEnabled",
+                    "kmsDefaultKeyId",
+                    "kmsEncryptedDataKey",
+                ]
+            ),
+            "organization_workspace": frozenset(["id", "name", "slug", "organization", "environments"]),
+            "workspace": frozenset(
+                [
+                    "id",
+                    "name",
+                    "slug",
+                    "autoCapitalization",
+                    "orgId",
+                    "createdAt",
+                    "updatedAt",
+                    "version",
+                    "upgradeStatus",
+                    "pitVersionLimit",
+                    "kmsCertificateKeyId",
+                    "auditLogsRetentionDays",
+                    "_id",
+                    "environments",
+                ]
+            ),
+            "project_key": frozenset(
+                [
+                    "id",
+                    "encryptedKey",
+                    "nonce",
+                    "receiverId",
+                    "senderId",
+                    "projectId",
+                    "createdAt",
+                    "updatedAt",
+                    "sender",
+                ]
+            ),
+            "project_key_sender": frozenset(["publicKey"]),
+            "project_membership": frozenset(["id", "userId", "projectId", "user", "roles"]),
+            "status": frozenset(
+                [
+                    "date",
+                    "message",
+                    "emailConfigured",
+                    "inviteOnlySignup",
+                    "redisConfigured",
+                    "secretScanningConfigured",
+                ]
+            ),
+        }
+    ),
+    trims_values=True,
+    single_get_finds_imports=True,
+    patch_echoes_unsent_comment_empty=True,
     collapses_slashes=False,
     etag="strong",
+    route_families=frozenset(["project-memberships-v1", "workspace-v1", "select-organization"]),
+    unguarded_routes=frozenset(["GET /api/v2/workspace/:workspaceId/encrypted-key"]),
+    action_names=MappingProxyType({"describeSecret": "read", "readValue": "read"}),
+    renew_refused_past_max_ttl=True,
+    imports_checked_against_scope=False,
+    missing_folder_lists_empty=True,
+    patch_requires_value=True,
+    v1_patch_clears_unsent_comment=True,
+    v1_lists_newest_first=True,
+    v1_single_get_skips_expansion=True,
+    v3_lists_imports_only_when_asked=True,
+    v3_imported_secrets_bare=True,
+    response_headers=MappingProxyType(
+        {
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "SAMEORIGIN",
+            "Vary": "Origin",
+            "Access-Control-Allow-Credentials": "true",
+        }
+    ),
 )
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({LATEST.name: LATEST, Y2024_08.name: Y2024_08, Y2023.name: Y2023})

@@ -12,11 +12,10 @@ from typing import Any, Optional
 from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
-from .routing import SERVICE_TOKEN, Arg, Call, RouteTable
+from .routing import SERVICE_TOKEN, Arg, Call, RouteTable, required_issue
 from .secrets import (
     ALL_MODES,
     TYPES,
-    acting_user,
     base_doc,
     check_new,
     find,
@@ -24,6 +23,7 @@ from .secrets import (
     folder_of,
     imported_folders,
     imports_of,
+    listed_secrets,
     project_of,
 )
 from .state import Folder, Project, Secret, has_glob, normalize_secret_path
@@ -54,6 +54,18 @@ def raw_doc(call: Call, secret: Secret, value: Optional[str] = None, show_value:
     doc["isRotatedSecret"] = False
     doc["rotationId"] = None
     return call.profile.shaped("raw_secret", doc)
+
+
+def _imported_doc(call: Call, project: Project, secret: Secret, show_value: bool = True) -> dict[str, Any]:
+    """A secret served through an import; bare in a v3 project where the profile says so (no
+    workspace, comment or reminder; an empty value)."""
+    if not (project.version == 3 and call.profile.v3_imported_secrets_bare):
+        return raw_doc(call, secret, show_value=show_value)
+    doc = raw_doc(call, secret, value="", show_value=show_value)
+    doc["workspace"] = ""
+    for key in ("secretComment", "secretReminderNote", "secretReminderRepeatDays"):
+        doc.pop(key, None)
+    return doc
 
 
 def _scope(call: Call) -> tuple[Optional[str], Optional[str], str]:
@@ -148,25 +160,34 @@ class _Expander:
         return self.value(target, depth + 1)
 
 
+#: the answers of a list for a place that does not exist, where the profile lists it as empty
+_MISSING_PLACES = (E.ENVIRONMENT_NOT_FOUND, E.FOLDER_NOT_FOUND)
+
+
 def _list(
     call: Call, include_imports: bool, recursive: bool, expand: bool, show: bool, tag_slugs: str
 ) -> dict[str, Any]:
     try:
         project, _, folder = _access(call, "read", "readValue")
     except ApiError as error:
-        if call.profile.lists_filter_by_scope and error.reason in _SCOPE_DENIALS:
+        if (call.profile.lists_filter_by_scope and error.reason in _SCOPE_DENIALS) or (
+            call.profile.missing_folder_lists_empty and error.reason in _MISSING_PLACES
+        ):
             return {"secrets": [], "imports": []}
         raise
-    user = acting_user(call)
     expander = _Expander(call, project, folder) if expand else None
     docs = []
     if not tag_slugs:  # the fake's secrets carry no tags, so a tag filter matches none
         for each in _folders(call, project, folder, recursive):
             if each is not folder and not _readable_below(call, project, each):
                 continue
-            for secret in call.state.folder_secrets(project, each, user):
+            for secret in listed_secrets(call, project, each):
                 docs.append(raw_doc(call, secret, expander.value(secret) if expander else None, show))
-    imports = imports_of(call, project, folder, lambda s: raw_doc(call, s, show_value=show)) if include_imports else []
+    if project.version == 3 and call.profile.v3_lists_imports_only_when_asked and not include_imports:
+        return {"secrets": docs}
+    imports = (
+        imports_of(call, project, folder, lambda s: _imported_doc(call, project, s, show)) if include_imports else []
+    )
     return {"secrets": docs, "imports": imports}
 
 
@@ -216,6 +237,7 @@ def list_raw(call: Call) -> dict[str, Any]:
         *_FLAGS,
     ],
     etag_digest="sha256",
+    family="v4",
 )
 def list_v4(call: Call) -> dict[str, Any]:
     a = call.args
@@ -231,6 +253,7 @@ def list_v4(call: Call) -> dict[str, Any]:
 
 
 _NAME = Arg("secretName", "path")
+_VALUE = Arg("secretValue", "body")
 
 
 @_routes.route(
@@ -253,8 +276,14 @@ def get_raw(call: Call) -> dict[str, Any]:
 def _get_single(call: Call) -> dict[str, Any]:
     project, _, folder = _access(call, "read", "describeSecret")
     secret = _find_or_import(call, project, folder)
-    expanded = _Expander(call, project, folder).value(secret) if call.args["expandSecretReferences"] == "true" else None
-    return {"secret": raw_doc(call, secret, expanded, call.args["viewSecretValue"] == "true")}
+    show = call.args["viewSecretValue"] == "true"
+    if secret.folder is not folder:
+        return {"secret": _imported_doc(call, project, secret, show)}
+    expand = call.args["expandSecretReferences"] == "true" and not (
+        project.version == 1 and call.profile.v1_single_get_skips_expansion
+    )
+    expanded = _Expander(call, project, folder).value(secret) if expand else None
+    return {"secret": raw_doc(call, secret, expanded, show)}
 
 
 def _find_or_import(call: Call, project: Project, folder: Folder) -> Secret:
@@ -289,6 +318,7 @@ def _find_or_import(call: Call, project: Project, folder: Folder) -> Secret:
         *_FLAGS[:1],
         _FLAGS[2],
     ],
+    family="v4",
 )
 def get_v4(call: Call) -> dict[str, Any]:
     a = call.args
@@ -311,7 +341,7 @@ _WRITE_SCOPE = (
     [
         _NAME,
         *_WRITE_SCOPE,
-        Arg("secretValue", "body"),
+        _VALUE,
         Arg("secretComment", "body", required=False, default=""),
         Arg("skipMultilineEncoding", "body", type=bool, required=False, default=False),
     ],
@@ -352,9 +382,13 @@ def create_raw(call: Call) -> dict[str, Any]:
 def update_raw(call: Call) -> dict[str, Any]:
     from ..crypto import cipher_fields, encrypt_symmetric
 
-    project, _, folder = _access(call, "write", "edit")
     a = call.args
+    if a["secretValue"] is None and call.profile.patch_requires_value:
+        raise ApiError(E.VALIDATION, issues=[required_issue(_VALUE)])
+    project, _, folder = _access(call, "write", "edit")
     secret = find_exact(call, project, folder, a["secretName"], a["type"], "edit")
+    if a["secretComment"] is None and project.version == 1 and call.profile.v1_patch_clears_unsent_comment:
+        a["secretComment"] = ""
     fields: dict[str, str] = {}
     for arg, prefix in (
         ("secretValue", "secretValue"),

@@ -45,8 +45,13 @@ OPERATIONS = {
     "edit": "UpdateSecret",
     "delete": "DeleteSecret",
 }
-#: the reason for a missing secret, by the action that looked it up
-_MISSING = {"edit": E.SECRET_TO_UPDATE_NOT_FOUND, "delete": E.SECRET_TO_DELETE_NOT_FOUND}
+#: the reason for a missing secret, by the action that looked it up and the project's version
+_MISSING = {
+    ("edit", 1): E.SECRET_TO_UPDATE_NOT_FOUND,
+    ("delete", 1): E.SECRET_TO_DELETE_NOT_FOUND,
+    ("edit", 3): E.KMS_SECRET_TO_UPDATE_NOT_FOUND,
+    ("delete", 3): E.KMS_SECRET_TO_DELETE_NOT_FOUND,
+}
 
 
 def folder_of(project: Project, environment: str, path: str, action: str) -> Folder:
@@ -111,8 +116,17 @@ def find_exact(call: Call, project: Project, folder: Folder, name: str, type_: s
     """The secret an update (``edit``) or a delete (``delete``) acts on."""
     secret = call.state.find_secret(project, folder, name, type_, acting_user(call) if type_ == "personal" else None)
     if secret is None:
-        raise ApiError(_MISSING.get(action, E.SECRET_NOT_FOUND), name=name)
+        raise ApiError(_MISSING.get((action, project.version), E.SECRET_NOT_FOUND), name=name)
     return secret
+
+
+def listed_secrets(call: Call, project: Project, folder: Folder) -> list[Secret]:
+    """The caller's secrets of ``folder`` in the order the server lists them: creation order, or
+    newest first in a v1 project where the profile says so."""
+    secrets = call.state.folder_secrets(project, folder, acting_user(call))
+    if project.version == 1 and call.profile.v1_lists_newest_first:
+        return secrets[::-1]
+    return secrets
 
 
 def check_new(call: Call, project: Project, folder: Folder, name: str, type_: str) -> Optional[User]:
@@ -181,6 +195,9 @@ def imported_folders(call: Call, project: Project, folder: Folder) -> Iterator[t
         source = project.folder(entry.environment, entry.path)
         if source is None:
             continue
+        if not call.profile.imports_checked_against_scope:
+            yield entry, source, True
+            continue
         try:
             authorize_secrets(call.principal, project, entry.environment, entry.path, "read", "readValue")
         except ApiError:
@@ -238,7 +255,7 @@ def list_secrets(call: Call) -> RawJson:
         return RawJson(
             encode_json({"secrets": [], **({"imports": []} if call.args["include_imports"] == "true" else {})})
         )
-    secrets = call.state.folder_secrets(project, folder, acting_user(call))
+    secrets = listed_secrets(call, project, folder)
     imports = (
         imports_of(call, project, folder, lambda s: encrypted_fragment(call.state, s))
         if call.args["include_imports"] == "true"

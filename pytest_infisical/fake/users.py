@@ -41,7 +41,22 @@ def me_doc(call: Call, user: User) -> dict[str, Any]:
     doc = user_doc(user)
     doc["isMfaEnabled"] = user.is_mfa_enabled
     doc.update(publicKey=user.public_key, encryptionVersion=2, **_protected(call, user))
-    return doc
+    doc.update(
+        userId=user.id,
+        username=user.email,
+        superAdmin=False,
+        isAccepted=True,
+        isGhost=False,
+        isEmailVerified=True,
+        isLocked=False,
+        temporaryLockDateEnd=None,
+        consecutiveFailedMfaAttempts=0,
+        consecutiveFailedPasswordAttempts=0,
+        clientPublicKey=None,
+        serverPrivateKey=None,
+        verifier=None,
+    )
+    return call.profile.shaped("user", doc)
 
 
 def _me(call: Call) -> User:
@@ -57,7 +72,8 @@ def get_me(call: Call) -> dict[str, Any]:
 @_routes.route("GET", "/api/v2/users/me/organizations", _USER_MODES)
 def my_organizations(call: Call) -> dict[str, Any]:
     user = _me(call)
-    return {"organizations": [organization_doc(o) for o in call.state.organizations.values() if user.id in o.members]}
+    organizations = [o for o in call.state.organizations.values() if user.id in o.members]
+    return {"organizations": [call.profile.shaped("organization", organization_doc(o)) for o in organizations]}
 
 
 @_routes.route(

@@ -32,7 +32,8 @@ def _member(call: Call, project: Project, admin: bool, action: str) -> Membershi
 def my_workspaces(call: Call) -> dict[str, Any]:
     assert call.principal is not None and call.principal.user is not None
     user_id = call.principal.user.id
-    return {"workspaces": [workspace_doc(p) for p in call.state.projects.values() if user_id in p.members]}
+    projects = [p for p in call.state.projects.values() if user_id in p.members]
+    return {"workspaces": [call.profile.shaped("workspace", workspace_doc(p)) for p in projects]}
 
 
 @_routes.route("GET", "/api/v2/workspace/:workspaceId/encrypted-key", _MODES, [_WORKSPACE])
@@ -44,25 +45,45 @@ def encrypted_key(call: Call) -> dict[str, Any]:
     if key is None:
         raise ApiError(E.PROJECT_KEY_NOT_FOUND)
     stamp = iso(key.created_at)
-    return {
+    document = {
         "_id": key.id,
         "id": key.id,
         "encryptedKey": key.encrypted_key,
         "nonce": key.nonce,
-        "sender": user_with_public_key(key.sender),
+        "sender": call.profile.shaped("project_key_sender", user_with_public_key(key.sender)),
+        "senderId": key.sender.id,
         "receiver": key.receiver.id,
+        "receiverId": key.receiver.id,
         "workspace": project.id,
+        "projectId": project.id,
         "createdAt": stamp,
         "updatedAt": stamp,
         "__v": 0,
     }
+    return call.profile.shaped("project_key", document)
 
 
-@_routes.route("GET", "/api/v2/workspace/:workspaceId/memberships", _MODES, [_WORKSPACE])
+@_routes.route("GET", "/api/v1/workspace/:workspaceId", _MODES, [_WORKSPACE], family="workspace-v1")
+def get_workspace(call: Call) -> dict[str, Any]:
+    project = project_of(call, call.args["workspaceId"])
+    _member(call, project, admin=False, action="read on workspace")
+    return {"workspace": call.profile.shaped("workspace", workspace_doc(project))}
+
+
+_routes.session_only("GET", "/api/v1/workspace/:workspaceId/service-token-data", family="workspace-v1")
+
+
+@_routes.route(
+    "GET", "/api/v1/workspace/:workspaceId/memberships", _MODES, [_WORKSPACE], family="project-memberships-v1"
+)
+@_routes.route(
+    "GET", "/api/v2/workspace/:workspaceId/memberships", _MODES, [_WORKSPACE], family="project-memberships-v2"
+)
 def memberships(call: Call) -> dict[str, Any]:
     project = project_of(call, call.args["workspaceId"])
     _member(call, project, admin=False, action="read on member")
-    return {"memberships": [project_membership_doc(m) for m in project.members.values()]}
+    documents = [project_membership_doc(m) for m in project.members.values()]
+    return {"memberships": [call.profile.shaped("project_membership", d) for d in documents]}
 
 
 @_routes.route(
@@ -70,6 +91,7 @@ def memberships(call: Call) -> dict[str, Any]:
     "/api/v2/workspace/:workspaceId/memberships/:membershipId",
     _MODES,
     [_WORKSPACE, Arg("membershipId", "path"), Arg("role", "body", choices=("admin", "member"))],
+    family="project-memberships-v2",
 )
 def update_membership(call: Call) -> dict[str, Any]:
     project = project_of(call, call.args["workspaceId"])
@@ -84,6 +106,7 @@ def update_membership(call: Call) -> dict[str, Any]:
     "/api/v2/workspace/:workspaceId/memberships/:membershipId",
     _MODES,
     [_WORKSPACE, Arg("membershipId", "path")],
+    family="project-memberships-v2",
 )
 def delete_membership(call: Call) -> dict[str, Any]:
     project = project_of(call, call.args["workspaceId"])
