@@ -71,7 +71,7 @@ def workspace_doc(project: Project) -> dict[str, Any]:
             {"_id": env.id, "id": env.id, "name": env.name, "slug": env.slug}
             for env in project.environments_by_slug.values()
         ],
-        "version": project.version,
+        "version": 1 if project.e2ee else 3,
         "upgradeStatus": None,
         "pitVersionLimit": 10,
         "kmsCertificateKeyId": None,

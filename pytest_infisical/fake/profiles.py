@@ -4,14 +4,18 @@
   credentials, 403 for an auth mode a route does not accept and for permission or scope denials
   (``PermissionDenied``), 404 for unknown things, 422 for validation (``ValidationFailure``); the
   body is ``{"reqId", "statusCode", "message", "error"}``.
+* ``2024-08`` — the August-2024 Fastify + Postgres backend (before ``/api/v4``): 403 for failed
+  authentication, missing credentials and validation, 401 for permission denials, 400 for a
+  missing secret and an unknown project; errors its handler did not map leave as Fastify's own
+  ``{"statusCode", "error": "Internal Server Error", "message": <the raw message>}``.
 * ``2023`` — the mid-2023 Express backend: 400 for header problems and for
   modes a route does not accept, 401 for wrong secrets, expiry and scope denials, 404 for unknown
   ids and missing secrets; the body is ``{"statusCode", "message", "error"}``. (The real server of
   that era sent ``{}`` because of an un-awaited Promise, §6.2; clients of the era read the status
   code only. The fake sends the intended message so that a failing test can say why.)
 
-A profile changes statuses, messages, body shapes and headers, and declares as data the state rules
-in which eras differ. Adding one means adding one table and its fields.
+A profile changes statuses, messages, body shapes and headers, and declares as data the routes and
+state rules in which eras differ. Adding one means adding one table and its fields.
 """
 
 from __future__ import annotations

@@ -850,6 +850,49 @@ def test_command_line_option_selects_the_profile(pytester: pytest.Pytester) -> N
     result.assert_outcomes(passed=1)
 
 
+def test_marker_selects_the_profile_per_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        import requests
+
+        @pytest.mark.infisical(profile="2024-08")
+        def test_august(infisical):
+            assert infisical.profile.name == "2024-08"
+            response = requests.get(infisical.url + "/api/v4/secrets")
+            assert response.status_code == 404
+            assert response.json() == {
+                "message": "Route GET:/api/v4/secrets not found", "error": "Not Found", "statusCode": 404
+            }
+
+        def test_default(infisical):
+            response = requests.get(infisical.url + "/api/v3/secrets/raw")
+            assert (response.status_code, response.json()["error"]) == (401, "UnauthorizedError")
+        """
+    )
+    result = pytester.runpytest("-v")
+    result.stdout.fnmatch_lines(["*::test_august PASSED*", "*::test_default PASSED*"])
+
+
+def test_serve_profile_routes_of_the_era(tmp_path: Path) -> None:
+    """`serve --profile 2024-08`: that era's routes and renderings over real HTTP."""
+    served = serving.start(tmp_path, "--profile", "2024-08")
+    try:
+        project = str(served.credentials["project_id"])
+        api_key = {"X-API-KEY": str(served.credentials["api_key"])}
+        v4 = requests.get(served.url + f"/api/v4/secrets?projectId={project}", headers=api_key, timeout=10)
+        assert_route_404(v4, "GET", f"/api/v4/secrets?projectId={project}")
+        members = requests.get(served.url + f"/api/v1/workspace/{project}/memberships", headers=api_key, timeout=10)
+        assert members.status_code == 200, members.text
+        query = {"workspaceId": project, "environment": "dev"}
+        garbage = requests.get(
+            served.url + "/api/v3/secrets/raw", headers={"Authorization": "Bearer "}, params=query, timeout=10
+        )
+        assert_error_2024(garbage, 500, "Internal Server Error", "jwt must be provided")
+    finally:
+        serving.stop(served)
+
+
 def test_serve_profile(tmp_path: Path) -> None:
     served = serving.start(tmp_path, "--profile", "2024-08")
     try:
