@@ -439,6 +439,60 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
     }
 )
 
+#: the keys of the documents the August-2024 server sent; today's server changed a few (see ``LATEST``)
+_RAW_SECRET_KEYS_2024 = frozenset(
+    [
+        "_id",
+        "createdAt",
+        "environment",
+        "id",
+        "metadata",
+        "secretComment",
+        "secretKey",
+        "secretPath",
+        "secretReminderNote",
+        "secretReminderRepeatDays",
+        "secretValue",
+        "skipMultilineEncoding",
+        "tags",
+        "type",
+        "updatedAt",
+        "version",
+        "workspace",
+    ]
+)
+_SERVICE_TOKEN_KEYS_2024 = frozenset(
+    [
+        "__v",
+        "_id",
+        "createdAt",
+        "createdBy",
+        "encryptedKey",
+        "expiresAt",
+        "id",
+        "iv",
+        "lastUsed",
+        "name",
+        "permissions",
+        "projectId",
+        "scopes",
+        "tag",
+        "updatedAt",
+        "user",
+        "workspace",
+    ]
+)
+_STATUS_KEYS_2024 = frozenset(
+    [
+        "date",
+        "message",
+        "emailConfigured",
+        "inviteOnlySignup",
+        "redisConfigured",
+        "secretScanningConfigured",
+    ]
+)
+
 LATEST = Profile(
     name="latest",
     description="today's Infisical: 401 bad credentials, 403 denied, 422 validation, {reqId, statusCode, message, error}",
@@ -453,64 +507,10 @@ LATEST = Profile(
     revoke_twice_succeeds=True,
     document_keys=MappingProxyType(
         {
-            "raw_secret": frozenset(
-                [
-                    "_id",
-                    "createdAt",
-                    "environment",
-                    "id",
-                    "isRotatedSecret",
-                    "rotationId",
-                    "secretComment",
-                    "secretKey",
-                    "secretMetadata",
-                    "secretPath",
-                    "secretReminderNote",
-                    "secretReminderRepeatDays",
-                    "secretValue",
-                    "secretValueHidden",
-                    "skipMultilineEncoding",
-                    "tags",
-                    "type",
-                    "updatedAt",
-                    "version",
-                    "workspace",
-                ]
-            ),
-            "service_token": frozenset(
-                [
-                    "__v",
-                    "_id",
-                    "createdAt",
-                    "createdBy",
-                    "encryptedKey",
-                    "expiresAt",
-                    "expiryNotificationSent",
-                    "id",
-                    "iv",
-                    "lastUsed",
-                    "name",
-                    "permissions",
-                    "projectId",
-                    "scopes",
-                    "tag",
-                    "updatedAt",
-                    "user",
-                    "workspace",
-                ]
-            ),
-            "status": frozenset(
-                [
-                    "date",
-                    "message",
-                    "emailConfigured",
-                    "inviteOnlySignup",
-                    "redisConfigured",
-                    "secretScanningConfigured",
-                    "auditLogStorageDisabled",
-                    "maxIdentityAccessTokenTTL",
-                ]
-            ),
+            "raw_secret": (_RAW_SECRET_KEYS_2024 - {"metadata"})
+            | {"isRotatedSecret", "rotationId", "secretMetadata", "secretValueHidden"},
+            "service_token": _SERVICE_TOKEN_KEYS_2024 | {"expiryNotificationSent"},
+            "status": _STATUS_KEYS_2024 | {"auditLogStorageDisabled", "maxIdentityAccessTokenTTL"},
         }
     ),
     lists_filter_by_scope=True,
@@ -631,48 +631,8 @@ Y2024_08 = Profile(
     bearer_sliced=True,
     document_keys=MappingProxyType(
         {
-            "raw_secret": frozenset(
-                [
-                    "_id",
-                    "createdAt",
-                    "environment",
-                    "id",
-                    "metadata",
-                    "secretComment",
-                    "secretKey",
-                    "secretPath",
-                    "secretReminderNote",
-                    "secretReminderRepeatDays",
-                    "secretValue",
-                    "skipMultilineEncoding",
-                    "tags",
-                    "type",
-                    "updatedAt",
-                    "version",
-                    "workspace",
-                ]
-            ),
-            "service_token": frozenset(
-                [
-                    "__v",
-                    "_id",
-                    "createdAt",
-                    "createdBy",
-                    "encryptedKey",
-                    "expiresAt",
-                    "id",
-                    "iv",
-                    "lastUsed",
-                    "name",
-                    "permissions",
-                    "projectId",
-                    "scopes",
-                    "tag",
-                    "updatedAt",
-                    "user",
-                    "workspace",
-                ]
-            ),
+            "raw_secret": _RAW_SECRET_KEYS_2024,
+            "service_token": _SERVICE_TOKEN_KEYS_2024,
             "user": frozenset(
                 [
                     "id",
@@ -757,16 +717,7 @@ Y2024_08 = Profile(
             ),
             "project_key_sender": frozenset(["publicKey"]),
             "project_membership": frozenset(["id", "userId", "projectId", "user", "roles"]),
-            "status": frozenset(
-                [
-                    "date",
-                    "message",
-                    "emailConfigured",
-                    "inviteOnlySignup",
-                    "redisConfigured",
-                    "secretScanningConfigured",
-                ]
-            ),
+            "status": _STATUS_KEYS_2024,
         }
     ),
     trims_values=True,
