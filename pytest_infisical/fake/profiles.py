@@ -72,7 +72,9 @@ class Profile:
     #: today: revoking an access token that is already revoked answers 200 again.
     revoke_twice_succeeds: bool = False
     #: the exact keys of a document kind (``raw_secret``, ``service_token``, ``status``) as this
-    #: server sends it; a kind not listed keeps the fake's union of every era's keys.
+    #: server sends it; a kind not listed keeps the fake's union of every era's keys. A raw secret
+    #: has the variants ``raw_secret.single`` (a single GET) and ``raw_secret.write`` (the answer
+    #: to a write), which take ``raw_secret``'s keys unless listed.
     document_keys: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
     #: ETag of a GET answer: ``weak`` is Express's ``W/"<len>-<sha1>"``; ``strong`` is Fastify's
     #: quoted SHA-1 (27 characters), and a route declared with its own digest (the raw lists,
@@ -124,8 +126,10 @@ class Profile:
     response_headers: Mapping[str, str] = attrs.field(factory=dict)
 
     def shaped(self, kind: str, document: dict[str, Any]) -> dict[str, Any]:
-        """``document`` with exactly this server's keys for ``kind`` (unchanged when it lists none)."""
-        keys = self.document_keys.get(kind)
+        """``document`` with exactly this server's keys for ``kind`` (unchanged when it lists none).
+
+        A variant ``"<kind>.<answer>"`` (``raw_secret.single``) not listed takes its kind's keys."""
+        keys = self.document_keys.get(kind, self.document_keys.get(kind.partition(".")[0]))
         if keys is None:
             return document
         return {key: value for key, value in document.items() if key in keys}
@@ -632,6 +636,8 @@ Y2024_08 = Profile(
     document_keys=MappingProxyType(
         {
             "raw_secret": _RAW_SECRET_KEYS_2024,
+            "raw_secret.single": _RAW_SECRET_KEYS_2024 - {"secretPath"},
+            "raw_secret.write": _RAW_SECRET_KEYS_2024 - {"secretPath", "tags"},
             "service_token": _SERVICE_TOKEN_KEYS_2024,
             "user": frozenset(
                 [

@@ -44,7 +44,11 @@ def _plain(secret: Secret) -> tuple[str, str, str]:
     return plain.name, plain.value, plain.comment
 
 
-def raw_doc(call: Call, secret: Secret, value: Optional[str] = None, show_value: bool = True) -> dict[str, Any]:
+def raw_doc(
+    call: Call, secret: Secret, value: Optional[str] = None, show_value: bool = True, kind: str = "raw_secret"
+) -> dict[str, Any]:
+    """The raw document of ``secret``; ``kind`` says which answer carries it (a list item,
+    ``raw_secret.single`` or ``raw_secret.write``), for the profile's key set."""
     name, stored_value, comment = _plain(secret)
     doc = base_doc(secret)
     doc["secretKey"] = name
@@ -53,15 +57,17 @@ def raw_doc(call: Call, secret: Secret, value: Optional[str] = None, show_value:
     doc["secretComment"] = comment
     doc["isRotatedSecret"] = False
     doc["rotationId"] = None
-    return call.profile.shaped("raw_secret", doc)
+    return call.profile.shaped(kind, doc)
 
 
-def _imported_doc(call: Call, project: Project, secret: Secret, show_value: bool = True) -> dict[str, Any]:
+def _imported_doc(
+    call: Call, project: Project, secret: Secret, show_value: bool = True, kind: str = "raw_secret"
+) -> dict[str, Any]:
     """A secret served through an import; bare in a v3 project where the profile says so (no
     workspace, comment or reminder; an empty value)."""
     if not (project.version == 3 and call.profile.v3_imported_secrets_bare):
-        return raw_doc(call, secret, show_value=show_value)
-    doc = raw_doc(call, secret, value="", show_value=show_value)
+        return raw_doc(call, secret, show_value=show_value, kind=kind)
+    doc = raw_doc(call, secret, value="", show_value=show_value, kind=kind)
     doc["workspace"] = ""
     for key in ("secretComment", "secretReminderNote", "secretReminderRepeatDays"):
         doc.pop(key, None)
@@ -278,12 +284,12 @@ def _get_single(call: Call) -> dict[str, Any]:
     secret = _find_or_import(call, project, folder)
     show = call.args["viewSecretValue"] == "true"
     if secret.folder is not folder:
-        return {"secret": _imported_doc(call, project, secret, show)}
+        return {"secret": _imported_doc(call, project, secret, show, "raw_secret.single")}
     expand = call.args["expandSecretReferences"] == "true" and not (
         project.version == 1 and call.profile.v1_single_get_skips_expansion
     )
     expanded = _Expander(call, project, folder).value(secret) if expand else None
-    return {"secret": raw_doc(call, secret, expanded, show)}
+    return {"secret": raw_doc(call, secret, expanded, show, "raw_secret.single")}
 
 
 def _find_or_import(call: Call, project: Project, folder: Folder) -> Secret:
@@ -363,7 +369,7 @@ def create_raw(call: Call) -> dict[str, Any]:
         user,
         skip_multiline_encoding=bool(a["skipMultilineEncoding"]),
     )
-    return {"secret": raw_doc(call, secret)}
+    return {"secret": raw_doc(call, secret, kind="raw_secret.write")}
 
 
 @_routes.route(
@@ -404,7 +410,7 @@ def update_raw(call: Call) -> dict[str, Any]:
             raise ApiError(E.SECRET_EXISTS, name=new_name)
         call.state.rename_secret(secret, new_name)
     updated = call.state.update_secret(secret, fields, skip_multiline_encoding=a["skipMultilineEncoding"])
-    doc = raw_doc(call, updated)
+    doc = raw_doc(call, updated, kind="raw_secret.write")
     if a["secretComment"] is None and call.profile.patch_echoes_unsent_comment_empty:
         doc["secretComment"] = ""
     return {"secret": doc}
@@ -414,7 +420,7 @@ def update_raw(call: Call) -> dict[str, Any]:
 def delete_raw(call: Call) -> dict[str, Any]:
     project, _, folder = _access(call, "write", "delete")
     secret = find_exact(call, project, folder, call.args["secretName"], call.args["type"], "delete")
-    doc = raw_doc(call, secret)
+    doc = raw_doc(call, secret, kind="raw_secret.write")
     call.state.remove_secret(secret)
     return {"secret": doc}
 

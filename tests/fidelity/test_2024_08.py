@@ -392,6 +392,27 @@ def test_check_order_quirks(api: Api, infisical: FakeInfisical, infisical_api_ke
     assert half_key.status_code == 500, half_key.text
 
 
+def test_a_service_token_without_its_secret_part_is_a_500(api: Api, infisical_service_token: ServiceToken) -> None:
+    """Decision (DECISIONS.md): the API key's measured 500 holds for a service token too."""
+    response = api("GET", "/api/v2/service-token", headers=bearer(f"st.{infisical_service_token.id}"))
+    assert_error_2024(response, 500, "Internal Server Error", "data and hash arguments required")
+
+
+@pytest.mark.infisical(profile="latest")
+def test_without_its_secret_part_latest_still_answers_a_wrong_secret(
+    api: Api, infisical_service_token: ServiceToken
+) -> None:
+    response = api("GET", "/api/v2/service-token", headers=bearer(f"st.{infisical_service_token.id}"))
+    assert (response.status_code, response.json()["message"]) == (401, "Invalid service token")
+
+
+def test_malformed_json_names_the_unexpected_character(api: Api) -> None:
+    """Decision (DECISIONS.md): JavaScript's parser message for a body that does not stop early."""
+    headers = {**identity_headers(api), "Content-Type": "application/json"}
+    response = api("POST", "/api/v3/secrets/raw/NEW", headers=headers, data=b'{"a" x}')
+    assert_error_2024(response, 400, "Bad Request", "Unexpected token x in JSON at position 5")
+
+
 # ---- 12.1 / 12.2 routes ---------------------------------------------------------------------
 
 ROUTE_404S = [
@@ -824,6 +845,45 @@ def test_document_shapes(api: Api, infisical: FakeInfisical, infisical_api_key: 
     assert set(key) == ENCRYPTED_KEY_KEYS
     assert set(key["sender"]) == {"publicKey"}
     assert set(api("GET", "/api/status").json()) == STATUS_KEYS
+
+
+RAW_LIST_ITEM_KEYS = set(
+    [
+        "_id",
+        "createdAt",
+        "environment",
+        "id",
+        "metadata",
+        "secretComment",
+        "secretKey",
+        "secretPath",
+        "secretReminderNote",
+        "secretReminderRepeatDays",
+        "secretValue",
+        "skipMultilineEncoding",
+        "tags",
+        "type",
+        "updatedAt",
+        "version",
+        "workspace",
+    ]
+)
+
+
+def test_raw_secret_shapes_per_answer(api: Api, infisical: FakeInfisical) -> None:
+    """Decision (DECISIONS.md): that era's raw secret, as the Postgres-era server of 2024 sent it —
+    a single GET without `secretPath`, the answer to a write without `secretPath` and `tags`."""
+    headers, where = identity_headers(api), raw_query(infisical)
+    created = api("POST", "/api/v3/secrets/raw/NEW", headers=headers, json={**where, "secretValue": "v"})
+    assert set(created.json()["secret"]) == RAW_LIST_ITEM_KEYS - {"secretPath", "tags"}
+    listed = api("GET", "/api/v3/secrets/raw", headers=headers, params=where)
+    assert [set(s) for s in listed.json()["secrets"]] == [RAW_LIST_ITEM_KEYS]
+    single = api("GET", "/api/v3/secrets/raw/NEW", headers=headers, params=where)
+    assert set(single.json()["secret"]) == RAW_LIST_ITEM_KEYS - {"secretPath"}
+    updated = api("PATCH", "/api/v3/secrets/raw/NEW", headers=headers, json={**where, "secretValue": "w"})
+    deleted = api("DELETE", "/api/v3/secrets/raw/NEW", headers=headers, json=where)
+    for answer in (updated, deleted):
+        assert set(answer.json()["secret"]) == RAW_LIST_ITEM_KEYS - {"secretPath", "tags"}
 
 
 def test_strong_etag(api: Api) -> None:
