@@ -94,6 +94,9 @@ class Profile:
     patch_echoes_unsent_comment_empty: bool = False
     #: 2023 (Express): duplicate slashes in a path collapse; today they are a route 404.
     collapses_slashes: bool = True
+    #: since 2024: a caller other than a service token may name the project of a raw route by
+    #: ``workspaceSlug`` (a service token may not).
+    accepts_workspace_slug: bool = False
     #: the era-bound route families this server serves (a route declared with a ``family`` exists
     #: only under the profiles that list it; a route without one exists under every profile).
     route_families: frozenset[str] = frozenset()
@@ -525,6 +528,7 @@ LATEST = Profile(
     collapses_slashes=False,
     etag="strong",
     route_families=frozenset(["v4", "project-memberships-v2"]),
+    accepts_workspace_slug=True,
     response_headers=MappingProxyType(
         {
             "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
@@ -732,6 +736,7 @@ Y2024_08 = Profile(
     collapses_slashes=False,
     etag="strong",
     route_families=frozenset(["project-memberships-v1", "workspace-v1", "select-organization"]),
+    accepts_workspace_slug=True,
     unguarded_routes=frozenset(["GET /api/v2/workspace/:workspaceId/encrypted-key"]),
     action_names=MappingProxyType({"describeSecret": "read", "readValue": "read"}),
     renew_refused_past_max_ttl=True,

@@ -75,7 +75,8 @@ def _imported_doc(
 
 
 def _scope(call: Call) -> tuple[Optional[str], Optional[str], str]:
-    """workspaceId, environment and secretPath; a single-scope, glob-free service token sets all three."""
+    """workspaceId, environment and secretPath; a single-scope, glob-free service token sets all three;
+    any other caller may name the project by ``workspaceSlug`` where the profile accepts it."""
     args = call.args
     project_id, environment, path = args.get("workspaceId"), args.get("environment"), args.get("secretPath") or "/"
     principal = call.principal
@@ -84,6 +85,9 @@ def _scope(call: Call) -> tuple[Optional[str], Optional[str], str]:
         if len(scopes) == 1 and not has_glob(scopes[0].secret_path):
             project_id = principal.service_token.project.id
             environment, path = scopes[0].environment, scopes[0].secret_path
+    elif not project_id and args.get("workspaceSlug") and call.profile.accepts_workspace_slug:
+        slug = args["workspaceSlug"]
+        project_id = next((p.id for p in call.state.projects.values() if p.slug == slug), slug)
     return project_id, environment, normalize_secret_path(path)
 
 

@@ -734,6 +734,13 @@ def test_service_tokens_cannot_use_workspace_slug(api: Api, infisical: FakeInfis
     assert response.status_code == 400, response.text
 
 
+def test_identities_can_use_workspace_slug(api: Api, infisical: FakeInfisical) -> None:
+    """12.4 service tokens cannot use workspaceSlug; identities can."""
+    infisical.set_secret("EXISTING", "v")
+    query = {"workspaceSlug": infisical.project.slug, "environment": "dev"}
+    assert names(api("GET", "/api/v3/secrets/raw", headers=identity_headers(api), params=query)) == ["EXISTING"]
+
+
 def test_encrypted_list_ignores_recursive(api: Api, infisical: FakeInfisical) -> None:
     """12.4 the encrypted list ignores `recursive` (v1 encrypted routes return one folder)."""
     infisical.set_secret("ROOT", "r")
