@@ -60,12 +60,16 @@ def raw_doc(
     return call.profile.shaped(kind, doc)
 
 
+def _bare_imports(call: Call, project: Project) -> bool:
+    return project.version == 3 and call.profile.v3_imported_secrets_bare
+
+
 def _imported_doc(
     call: Call, project: Project, secret: Secret, show_value: bool = True, kind: str = "raw_secret"
 ) -> dict[str, Any]:
     """A secret served through an import; bare in a v3 project where the profile says so (no
     workspace, comment or reminder; an empty value)."""
-    if not (project.version == 3 and call.profile.v3_imported_secrets_bare):
+    if not _bare_imports(call, project):
         return raw_doc(call, secret, show_value=show_value, kind=kind)
     doc = raw_doc(call, secret, value="", show_value=show_value, kind=kind)
     doc["workspace"] = ""
@@ -287,7 +291,7 @@ def _get_single(call: Call) -> dict[str, Any]:
     project, _, folder = _access(call, "read", "describeSecret")
     secret = _find_or_import(call, project, folder)
     show = call.args["viewSecretValue"] == "true"
-    if secret.folder is not folder:
+    if secret.folder is not folder and _bare_imports(call, project):
         return {"secret": _imported_doc(call, project, secret, show, "raw_secret.single")}
     expand = call.args["expandSecretReferences"] == "true" and not (
         project.version == 1 and call.profile.v1_single_get_skips_expansion
