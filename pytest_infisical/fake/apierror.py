@@ -104,6 +104,8 @@ SERVICE_ACCOUNT_UNKNOWN = _r("service_account.unknown", K.AUTHENTICATION_FAILED,
 SERVICE_ACCOUNT_WRONG_SECRET = _r("service_account.secret", K.AUTHENTICATION_FAILED, "id")
 IDENTITY_INVALID_CREDENTIALS = _r("identity.credentials", K.AUTHENTICATION_FAILED)
 IDENTITY_TOKEN_REVOKED = _r("identity.revoked", K.AUTHENTICATION_FAILED)
+#: an access token past its TTL (not renewed in time); past its max TTL the JWT itself has expired
+IDENTITY_TOKEN_EXPIRED = _r("identity.expired", K.CREDENTIAL_EXPIRED)
 IDENTITY_RENEW_REVOKED = _r("identity.renew_revoked", K.AUTHENTICATION_FAILED)
 IDENTITY_RENEW_EXPIRED = _r("identity.renew_ttl", K.CREDENTIAL_EXPIRED)
 IDENTITY_RENEW_MAX_TTL = _r("identity.renew_max_ttl", K.CREDENTIAL_EXPIRED)

@@ -222,7 +222,7 @@ def _jwt(state: State, value: str) -> Principal:
     if token is None or token.revoked:
         raise ApiError(E.IDENTITY_TOKEN_REVOKED)
     if _access_token_expired(state, token):
-        raise ApiError(E.EXPIRED_JWT)
+        raise ApiError(E.IDENTITY_TOKEN_EXPIRED)
     return Principal(mode=MACHINE_IDENTITY, credential_id=token.identity.id, identity=token.identity)
 
 

@@ -372,6 +372,17 @@ def test_renew_returns_the_same_token(api: Api, infisical: FakeInfisical) -> Non
     assert response.json() == {"accessToken": token, "expiresIn": 60, "accessTokenMaxTTL": 600, "tokenType": "Bearer"}
 
 
+def test_expired_identity_tokens(api: Api, infisical: FakeInfisical) -> None:
+    """Decision (DECISIONS.md): past its TTL the generic 403; past its max TTL the JWT check's 500."""
+    token = login(api, infisical.create_machine_identity(access_token_ttl=60, access_token_max_ttl=600))
+    infisical.clock.advance(61)
+    stale = api("GET", "/api/v3/secrets/raw", headers=bearer(token), params=raw_query(infisical))
+    assert_error_2024(stale, 403, "UnauthorizedError", NOT_ALLOWED)
+    infisical.clock.advance(600)
+    expired = api("GET", "/api/v3/secrets/raw", headers=bearer(token), params=raw_query(infisical))
+    assert_error_2024(expired, 500, "Internal Server Error", "jwt expired")
+
+
 def test_revoke_twice_and_garbage_tokens(api: Api, infisical: FakeInfisical) -> None:
     """12.1 revoke twice → 403; revoke or renew of a garbage token → 500 invalid token."""
     token = login(api, infisical.create_machine_identity())
