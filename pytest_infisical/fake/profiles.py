@@ -638,6 +638,7 @@ Y2024_08 = Profile(
     description="August-2024 Infisical: 403 failed authentication, 401 permission, 400 missing secret, 403 validation",
     table=TABLE_2024_08,
     authenticate_before_mode_check=True,
+    api_key_wins=True,
     zod_validation_messages=True,
     bearer_sliced=True,
     document_keys=MappingProxyType(

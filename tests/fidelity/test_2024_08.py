@@ -133,6 +133,16 @@ def test_bearer_neither_service_token_nor_jwt_is_a_500(
     assert_error_2024(response, 500, "Internal Server Error", message)
 
 
+def test_x_api_key_wins_over_a_bearer(api: Api, infisical: FakeInfisical, infisical_api_key: ApiKey) -> None:
+    """That era read `X-API-KEY` before `Authorization`; the journal names the credential read."""
+    headers = {**infisical_api_key.headers, "Authorization": "Bearer not-a-jwt"}
+    assert api("GET", "/api/v2/users/me", headers=headers).status_code == 200
+    unknown = {"X-API-KEY": f"ak.{'0' * 24}.{'1' * 32}", "Authorization": "Bearer not-a-jwt"}
+    refused = api("GET", "/api/v2/service-token", headers=unknown)
+    assert_error_2024(refused, 403, "UnauthorizedError", NOT_ALLOWED)
+    assert infisical.calls[-1].auth_mode == "api_key"
+
+
 def test_lower_case_bearer_works(api: Api, infisical_service_token: ServiceToken) -> None:
     """12.1 `bearer st...` (lower-case scheme) works."""
     response = api(
