@@ -72,11 +72,15 @@ def test_calls_record_requests_responses_and_auth(infisical: FakeInfisical) -> N
 
 def test_filters(infisical: FakeInfisical) -> None:
     token = infisical.create_service_token()
-    login = requests.post(URL + "/api/v1/auth/universal-auth/login", json=infisical.create_machine_identity().login_body)
+    login = requests.post(
+        URL + "/api/v1/auth/universal-auth/login", json=infisical.create_machine_identity().login_body
+    )
     identity = {"Authorization": f"Bearer {login.json()['accessToken']}"}
     infisical.pipeline.journal.clear()
     requests.get(URL + "/api/v2/service-token", headers=token.headers)
-    requests.get(URL + "/api/v4/secrets", headers=identity, params={"projectId": infisical.project.id, "environment": "dev"})
+    requests.get(
+        URL + "/api/v4/secrets", headers=identity, params={"projectId": infisical.project.id, "environment": "dev"}
+    )
     requests.get(URL + "/api/v3/secrets/A", headers=identity)
     requests.get(URL + "/api/v3/secrets/B", headers=token.headers)
     calls = infisical.calls

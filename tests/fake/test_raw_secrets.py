@@ -128,9 +128,7 @@ def test_crud_in_plaintext(fake: FakeInfisical) -> None:
 
 
 def test_view_secret_value_false_masks_values(fake: FakeInfisical) -> None:
-    body = _raw(
-        fake, identity_headers(fake), workspaceId=fake.project.id, environment="dev", viewSecretValue="false"
-    )
+    body = _raw(fake, identity_headers(fake), workspaceId=fake.project.id, environment="dev", viewSecretValue="false")
     (item,) = body["secrets"]
     assert (item["secretValue"], item["secretValueHidden"]) == ("<hidden-by-infisical>", True)
 
