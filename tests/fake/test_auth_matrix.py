@@ -20,7 +20,10 @@ import pytest
 from pytest_infisical import crypto
 from pytest_infisical.http import Request, Response
 
+from ..fidelity.conftest import RAW_SECRET_KEYS_LATEST
+from ..fidelity.test_latest_shapes import SERVICE_TOKEN_KEYS
 from .conftest import URL, World, login, make_world
+from .test_secrets import LIST_ITEM_KEYS
 
 AK, ST, SA, MI = "api_key", "service_token", "service_account", "machine_identity"
 SECRETS = frozenset({AK, ST, SA, MI})
@@ -341,64 +344,11 @@ def detected_accepted(route: Route, kind: str) -> bool:
 
 # ---- success shapes, from the protocol ----------------------------------------------------
 
-#: §5.2.0 (what the legacy SDKs require) and §11.8: an encrypted secret as written back (create,
-#: update, delete); a list item adds secretPath and tags
-ENCRYPTED_KEYS = frozenset(
-    [
-        "_id",
-        "algorithm",
-        "createdAt",
-        "environment",
-        "folderId",
-        "id",
-        "keyEncoding",
-        "metadata",
-        "secretCommentCiphertext",
-        "secretCommentIV",
-        "secretCommentTag",
-        "secretKeyCiphertext",
-        "secretKeyIV",
-        "secretKeyTag",
-        "secretReminderNote",
-        "secretReminderRepeatDays",
-        "secretValueCiphertext",
-        "secretValueIV",
-        "secretValueTag",
-        "skipMultilineEncoding",
-        "type",
-        "updatedAt",
-        "userId",
-        "version",
-        "workspace",
-        "__v",
-    ]
-)
-ENCRYPTED_ITEM_KEYS = ENCRYPTED_KEYS | {"secretPath", "tags"}
-#: §13.3: today's raw secret object, exactly (list item and single get alike)
-RAW_KEYS_LATEST = frozenset(
-    [
-        "_id",
-        "createdAt",
-        "environment",
-        "id",
-        "isRotatedSecret",
-        "rotationId",
-        "secretComment",
-        "secretKey",
-        "secretMetadata",
-        "secretPath",
-        "secretReminderNote",
-        "secretReminderRepeatDays",
-        "secretValue",
-        "secretValueHidden",
-        "skipMultilineEncoding",
-        "tags",
-        "type",
-        "updatedAt",
-        "version",
-        "workspace",
-    ]
-)
+#: §11.8 (and §5.2.0): an encrypted secret as listed; written back (create, update, delete) without
+#: secretPath and tags. Today's raw secret object, exactly (§13.3). Transcribed once, beside their tests.
+ENCRYPTED_ITEM_KEYS = frozenset(LIST_ITEM_KEYS)
+ENCRYPTED_KEYS = ENCRYPTED_ITEM_KEYS - {"secretPath", "tags"}
+RAW_KEYS_LATEST = RAW_SECRET_KEYS_LATEST
 #: §5.3: the 2023 raw object (at least)
 RAW_KEYS_2023 = frozenset(
     ["_id", "version", "workspace", "type", "environment", "secretKey", "secretValue", "secretComment"]
@@ -458,28 +408,7 @@ TOKEN_DOC_KEYS = frozenset(
         "__v",
     ]
 )
-TOKEN_DOC_KEYS_LATEST = frozenset(
-    [
-        "__v",
-        "_id",
-        "createdAt",
-        "createdBy",
-        "encryptedKey",
-        "expiresAt",
-        "expiryNotificationSent",
-        "id",
-        "iv",
-        "lastUsed",
-        "name",
-        "permissions",
-        "projectId",
-        "scopes",
-        "tag",
-        "updatedAt",
-        "user",
-        "workspace",
-    ]
-)
+TOKEN_DOC_KEYS_LATEST = SERVICE_TOKEN_KEYS
 
 #: the seeded project's environments (the fake's documented default)
 ENVIRONMENTS = [
