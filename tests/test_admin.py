@@ -320,12 +320,24 @@ def test_calls_as_json_with_credentials_redacted_as_in_python(admin: Admin) -> N
         "status": 200,
         "error": None,
         "fault": None,
+        "note": None,
         "headers": {"Authorization": f"Bearer st.{token[3:7]}…(redacted)"},
         "body": {},
     }
     text = json.dumps(calls)
     assert admin.printed["api_key"] not in text and token not in text
     assert token.split(".")[2] not in text  # the token's secret part
+
+
+def test_a_refused_api_key_carries_its_note_in_the_journal(admin: Admin) -> None:
+    refused = admin.raw_secrets(admin.api_key)  # printed, and refused by today's server
+    assert refused.status == 400
+    (call,) = admin.ok("GET", "/_fake/calls")["calls"]
+    assert (call["auth"], call["status"]) == ("api_key", 400)
+    assert call["note"] == (
+        "API keys are retired on today's Infisical (profile 'latest'); "
+        'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test an API-key integration'
+    )
 
 
 @pytest.mark.parametrize(

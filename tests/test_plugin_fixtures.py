@@ -89,6 +89,23 @@ def test_a_refused_api_key_names_the_profile_to_pin(pytester: pytest.Pytester) -
     result.stdout.no_fnmatch_line("  2. GET *")  # the first refused call is enough
 
 
+def test_a_failure_without_a_refused_credential_has_no_such_section(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_fails(infisical, infisical_service_token):
+            response = requests.get("https://app.infisical.com/api/v2/service-token",
+                                    headers=infisical_service_token.headers)
+            assert response.status_code == 404
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*assert 200 == 404*"])
+    result.stdout.no_fnmatch_line("*pytest-infisical*")
+
+
 def test_a_refused_service_account_in_the_strict_report(pytester: pytest.Pytester) -> None:
     """A client that swallows the 403 still meets strict mode's unmet expectation, and the note."""
     pytester.makepyfile(
