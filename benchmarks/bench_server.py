@@ -69,7 +69,7 @@ def measure(start: Starter) -> tuple[float, float]:
     """Per-request latency reading one secret, and the median stop time with an idle connection."""
     fake = FakeInfisical()
     fake.set_secret("DB_PASSWORD", "hunter2")
-    key = fake.create_api_key()
+    token = fake.create_service_token()
     base, stop = start(fake)
     session = requests.Session()
     url = f"{base}/api/v3/secrets/raw/DB_PASSWORD"
@@ -77,7 +77,7 @@ def measure(start: Starter) -> tuple[float, float]:
 
     def call() -> None:
         fake.journal.clear()
-        response = session.get(url, params=params, headers=key.headers)
+        response = session.get(url, params=params, headers=token.headers)
         assert response.json()["secret"]["secretValue"] == "hunter2"
 
     call()

@@ -332,6 +332,7 @@ def call_json(call: Call) -> dict[str, Any]:
         "status": call.status,
         "error": call.error,
         "fault": call.fault,
+        "note": call.note,
         "headers": _redacted_headers(call),
         "body": body,
     }

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .fake.handler import FakeHandler
     from .pipeline import Pipeline
 
-__all__ = ["MARKER_OPTIONS", "Options", "build", "live", "serve", "start", "strict_report"]
+__all__ = ["MARKER_OPTIONS", "Options", "build", "live", "retired_report", "serve", "start", "strict_report"]
 
 #: every keyword the ``@pytest.mark.infisical(...)`` marker accepts, with what it does
 MARKER_OPTIONS: Mapping[str, str] = MappingProxyType(
@@ -137,6 +137,19 @@ def _opt_out(option: str) -> str:
     return f"@pytest.mark.infisical({option})"
 
 
+def retired_report(served: Union[FakeInfisical, Pipeline[Any]]) -> Optional[str]:
+    """Why the handler refused some credentials, when it said (an auth mode its server no longer
+    serves): the first call refused for each reason, with the handler's note; None when none was."""
+    pipeline = served.pipeline if isinstance(served, FakeInfisical) else served
+    first: dict[str, str] = {}
+    for call in pipeline.journal.calls:
+        if call.note is not None and call.note not in first:
+            first[call.note] = f"  {call.index}. {call.describe()}"
+    if not first:
+        return None
+    return "\n".join(["pytest-infisical: the fake Infisical refused a retired credential:", *first.values()])
+
+
 def strict_report(served: Union[FakeInfisical, Pipeline[Any]], options: Options) -> Optional[str]:
     """What strict mode finds wrong at teardown, or None: requests the handler crashed on (answered
     with the server's 500), requests no route answered, requests to other hosts, faults never
@@ -219,4 +232,5 @@ def strict_report(served: Union[FakeInfisical, Pipeline[Any]], options: Options)
             lines += unmet
             lines.append("Remove the expectation, or opt out with " + _opt_out("assert_all_expected=False") + ".")
             sections.append("\n".join(lines))
-    return "\n\n".join(sections) or None
+    retired = retired_report(pipeline) if sections else None  # why some calls failed, if the fake said
+    return "\n\n".join([*sections, *([retired] if retired else [])]) or None

@@ -204,6 +204,9 @@ class Served:
     auth_mode: Optional[str] = None
     credential_id: Optional[str] = None
     authenticated: bool = False
+    #: why the handler refused the credential, when the reason is worth telling the test's author
+    #: (an auth mode this server no longer serves, and the profile that does)
+    note: Optional[str] = None
 
 
 #: the metadata of a response whose handler said nothing

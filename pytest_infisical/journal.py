@@ -164,6 +164,12 @@ class Call:
         return self._presented[2]
 
     @property
+    def note(self) -> Optional[str]:
+        """The handler's word on why it refused the credential, when there is one worth telling (an
+        auth mode the server no longer serves, and the profile to pin for it); else None."""
+        return self.served.note if self.served is not None else None
+
+    @property
     def method(self) -> str:
         """The request's method, upper case."""
         return self.request.method
@@ -201,6 +207,7 @@ class Call:
         fault = f" [fault: {self.fault}]" if self.fault else ""
         fault += " [stub]" if self.stubbed else ""
         fault += f" [handler raised {self.exception}]" if self.exception else ""
+        fault += f" [{self.note}]" if self.note else ""
         return f"{self.method} {redact_url(self.request.target)}{auth}{shown} -> {outcome}{fault}"
 
     def _trim(self) -> Call:

@@ -89,6 +89,25 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+#: the fake a test's ``infisical``/``infisical_server`` fixture serves, for its failure report
+_SERVED = pytest.StashKey["FakeInfisical"]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test that used the fake gets a section naming the credentials the fake refused as
+    retired (API keys, service accounts under ``latest``), and the profile that still serves them."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    fake = item.stash.get(_SERVED, None)
+    if report.when == "call" and report.failed and fake is not None:
+        from .harness import retired_report
+
+        text = retired_report(fake)
+        if text:
+            report.sections.append(("pytest-infisical", text))
+
+
 def _options(request: pytest.FixtureRequest) -> Options:
     from .harness import Options
 
@@ -210,6 +229,7 @@ def infisical(request: pytest.FixtureRequest) -> Iterator[Union[FakeInfisical, C
         fake = build(options)
     except (SeedError, ValueError) as error:
         pytest.fail(f"@pytest.mark.infisical: {error}", pytrace=False)
+    request.node.stash[_SERVED] = fake
     with serve(fake, options):
         yield fake
     report = strict_report(fake, options)
@@ -247,6 +267,7 @@ def infisical_server(request: pytest.FixtureRequest) -> Iterator[Union[FakeInfis
             fake = stack.enter_context(live(options))
         except (SeedError, ValueError) as error:
             pytest.fail(f"@pytest.mark.infisical: {error}", pytrace=False)
+        request.node.stash[_SERVED] = fake
         yield fake
     report = strict_report(fake, options)
     if report:

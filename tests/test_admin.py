@@ -34,8 +34,8 @@ URL = "http://127.0.0.1:9"
 class Admin:
     """An ``AdminApi`` around the demo seed, with the credentials serve prints."""
 
-    def __init__(self) -> None:
-        self.baseline = Baseline(DEMO_SEED)
+    def __init__(self, profile: str = "latest") -> None:
+        self.baseline = Baseline(DEMO_SEED, profile)
         self.printed = credentials(self.baseline, URL)
         self.api = AdminApi(self.baseline, token=TOKEN)
 
@@ -83,10 +83,21 @@ class Admin:
     def api_key(self) -> dict[str, str]:
         return {"X-API-KEY": str(self.printed["api_key"])}
 
+    @property
+    def token(self) -> dict[str, str]:
+        """The printed service token's header: read and write everywhere, served on every profile."""
+        return {"Authorization": f"Bearer {self.printed['service_token']}"}
+
 
 @pytest.fixture
 def admin() -> Admin:
     return Admin()
+
+
+@pytest.fixture
+def admin_2023() -> Admin:
+    """serve --profile 2023: the era whose server still took API keys and service accounts."""
+    return Admin("2023")
 
 
 # ---- who may call it ------------------------------------------------------------------------
@@ -152,9 +163,9 @@ def test_admin_traffic_is_not_journaled_and_meets_no_fault_or_rate_limit(admin: 
     assert admin.ok("GET", "/_fake/faults")["faults"] == [
         {"fault": "ANY (any path): status 503 (0 used)", "remaining": 1, "hits": 0}
     ]
-    assert admin.raw_secrets(admin.api_key).status == 503  # the fault was waiting for the API
-    assert admin.raw_secrets(admin.api_key).status == 200  # the first call of the window
-    assert admin.raw_secrets(admin.api_key).status == 429
+    assert admin.raw_secrets(admin.token).status == 503  # the fault was waiting for the API
+    assert admin.raw_secrets(admin.token).status == 200  # the first call of the window
+    assert admin.raw_secrets(admin.token).status == 429
     assert [c["status"] for c in admin.ok("GET", "/_fake/calls")["calls"]] == [503, 200, 429]
 
 
@@ -196,13 +207,15 @@ def test_a_body_that_is_not_a_json_object(admin: Admin, raw: bytes, message: str
 # ---- reset ------------------------------------------------------------------------------------
 
 
-def test_reset_returns_to_the_seed_and_the_printed_credentials_stay_valid(admin: Admin) -> None:
+def test_reset_returns_to_the_seed_and_the_printed_credentials_stay_valid(admin_2023: Admin) -> None:
+    """On 2023, where every printed credential is served: after a reset each works again."""
+    admin = admin_2023
     project_id = admin.printed["project_id"]
     admin.ok("PUT", "/_fake/secrets", {"secrets": {"DB_PASSWORD": "changed", "NEW": "1"}})
     other = admin.ok("POST", "/_fake/projects", {"name": "other"})
     made = admin.ok("POST", "/_fake/credentials", {"type": "api_key"})
     admin.ok("POST", "/_fake/revoke", {"api_key": admin.printed["api_key"]})
-    assert admin.raw_secrets(admin.api_key).status == 401
+    assert admin.raw_secrets(admin.api_key).status == 404  # 2023: a revoked key's record is gone
     assert admin.raw_secrets({"X-API-KEY": made["api_key"]}).status == 200
     admin.ok("POST", "/_fake/faults", {"path": "/api/v2/users/me", "status": 500})
     admin.ok("POST", "/_fake/rate-limit", {"limit": 100})
@@ -218,7 +231,7 @@ def test_reset_returns_to_the_seed_and_the_printed_credentials_stay_valid(admin:
     # every printed credential works again, as before; the one made since is gone
     assert admin.raw_secrets(admin.api_key).headers.get("RateLimit-Limit") is None  # no rate limit
     assert admin.raw_secrets(admin.api_key).status == 200
-    assert admin.raw_secrets({"X-API-KEY": made["api_key"]}).status == 401
+    assert admin.raw_secrets({"X-API-KEY": made["api_key"]}).status == 404
     token = str(admin.printed["service_token"])
     assert admin.raw_secrets({"Authorization": f"Bearer {token.rsplit('.', 1)[0]}"}, "prod").status == 200
     account = admin.printed["service_account"]
@@ -268,9 +281,16 @@ def test_what_reset_relies_on_known_ids_and_credential_values() -> None:
 # ---- the journal ------------------------------------------------------------------------------
 
 
+def _identity_bearer(admin: Admin) -> dict[str, str]:
+    """The printed machine identity, logged in (the login call is then forgotten)."""
+    access_token = admin.login(admin.printed["machine_identity"]).json()["accessToken"]
+    admin.ok("DELETE", "/_fake/calls")
+    return {"Authorization": f"Bearer {access_token}"}
+
+
 def _make_calls(admin: Admin) -> str:
     token = str(admin.printed["service_token"]).rsplit(".", 1)[0]
-    admin.raw_secrets(admin.api_key)
+    admin.raw_secrets(_identity_bearer(admin))
     admin.api_call(
         "GET",
         f"/api/v3/secrets/raw/DB_PASSWORD?workspaceId={admin.printed['project_id']}&environment=dev",
@@ -286,7 +306,7 @@ def test_calls_as_json_with_credentials_redacted_as_in_python(admin: Admin) -> N
     calls = admin.ok("GET", "/_fake/calls")["calls"]
     python = list(admin.api.fake.calls)
     assert [c["credential"] for c in calls] == [c.credential for c in python]
-    assert calls[0]["credential"] == f"ak.{admin.printed['api_key'][3:7]}…(redacted)"
+    assert calls[0]["credential"] == "Bearer eyJh…(redacted)"  # a JWT's first 4 characters
     assert calls[1] == {
         "index": 2,
         "method": "GET",
@@ -300,12 +320,24 @@ def test_calls_as_json_with_credentials_redacted_as_in_python(admin: Admin) -> N
         "status": 200,
         "error": None,
         "fault": None,
+        "note": None,
         "headers": {"Authorization": f"Bearer st.{token[3:7]}…(redacted)"},
         "body": {},
     }
     text = json.dumps(calls)
     assert admin.printed["api_key"] not in text and token not in text
     assert token.split(".")[2] not in text  # the token's secret part
+
+
+def test_a_refused_api_key_carries_its_note_in_the_journal(admin: Admin) -> None:
+    refused = admin.raw_secrets(admin.api_key)  # printed, and refused by today's server
+    assert refused.status == 400
+    (call,) = admin.ok("GET", "/_fake/calls")["calls"]
+    assert (call["auth"], call["status"]) == ("api_key", 400)
+    assert call["note"] == (
+        "API keys are retired on today's Infisical (profile 'latest'); "
+        'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test an API-key integration'
+    )
 
 
 @pytest.mark.parametrize(
@@ -319,6 +351,7 @@ def test_calls_as_json_with_credentials_redacted_as_in_python(admin: Admin) -> N
         ("?path=/api/v3/secrets/*", [1, 2, 3]),
         ("?auth=service_token", [2, 3]),
         ("?auth=none", [4]),
+        ("?auth=machine_identity", [1]),
         ("?status=400", [3]),
         ("?auth=service_token&status=200", [2]),
         ("?limit=2", [3, 4]),
@@ -358,9 +391,9 @@ def test_delete_calls_clears_the_journal(admin: Admin) -> None:
 
 
 def test_unrouted_lists_requests_no_route_answered_with_hints(admin: Admin) -> None:
-    admin.api_call("GET", "/api/v3/secret/raw", admin.api_key)
-    admin.api_call("PUT", "/api/v3/secrets/raw/X", admin.api_key)
-    admin.raw_secrets(admin.api_key)
+    admin.api_call("GET", "/api/v3/secret/raw", admin.token)
+    admin.api_call("PUT", "/api/v3/secrets/raw/X", admin.token)
+    admin.raw_secrets(admin.token)
     unrouted = admin.ok("GET", "/_fake/unrouted")["calls"]
     assert [(c["method"], c["path"], c["status"]) for c in unrouted] == [
         ("GET", "/api/v3/secret/raw", 404),
@@ -495,7 +528,7 @@ def test_folders_and_imports(admin: Admin) -> None:
     assert staging["folders"][0]["imports"] == ["prod:/"]
     # the import is served: staging's list includes prod's secrets
     query = f"?workspaceId={admin.printed['project_id']}&environment=staging&include_imports=true"
-    listed = admin.api_call("GET", "/api/v3/secrets/raw" + query, admin.api_key).json()
+    listed = admin.api_call("GET", "/api/v3/secrets/raw" + query, admin.token).json()
     assert [s["secretKey"] for i in listed["imports"] for s in i["secrets"]] == ["DB_PASSWORD"]
 
 
@@ -523,7 +556,8 @@ def test_folder_and_import_errors(admin: Admin, path: str, body: dict[str, Any],
 # ---- credentials --------------------------------------------------------------------------------
 
 
-def test_create_each_kind_of_credential_in_the_startup_shape(admin: Admin) -> None:
+def test_create_each_kind_of_credential_in_the_startup_shape(admin_2023: Admin) -> None:
+    admin = admin_2023  # where the API key it makes is served
     made = {
         kind: admin.ok("POST", "/_fake/credentials", {"type": kind})
         for kind in ("api_key", "service_token", "service_account", "machine_identity")
@@ -593,7 +627,8 @@ def test_a_viewer_machine_identity_with_a_short_ttl(admin: Admin) -> None:
     assert (expired.status, expired.json()["message"]) == (403, "Your token has expired. Please re-authenticate.")
 
 
-def test_a_service_account_with_grants(admin: Admin) -> None:
+def test_a_service_account_with_grants(admin_2023: Admin) -> None:
+    admin = admin_2023  # where service accounts are served
     made = admin.ok("POST", "/_fake/credentials", {"type": "service_account", "permissions": [["prod", True, False]]})
     bearer = {"Authorization": f"Bearer {made['service_account']['access_key']}"}
     keys = admin.api_call("GET", f"/api/v2/service-accounts/{made['id']}/keys", bearer)
@@ -660,7 +695,8 @@ def test_revoke_each_printed_credential_as_printed(admin: Admin) -> None:
     for kind in ("api_key", "service_token", "service_account", "machine_identity"):
         body = admin.ok("POST", "/_fake/revoke", {kind: admin.printed[kind]})
         assert "…(redacted)" in body["revoked"] or kind == "machine_identity"
-    assert admin.raw_secrets(admin.api_key).status == 401
+    # (today's server refuses any API key or service account anyway: their revocation shows on 2023,
+    # in test_revoke_a_credential_the_admin_api_did_not_issue and test_revoke_a_service_account_…)
     token = str(admin.printed["service_token"]).rsplit(".", 1)[0]
     refused = admin.raw_secrets({"Authorization": f"Bearer {token}"})
     assert (refused.status, refused.json()["message"]) == (
@@ -673,20 +709,23 @@ def test_revoke_each_printed_credential_as_printed(admin: Admin) -> None:
     assert all(c["revoked"] for c in admin.ok("GET", "/_fake/credentials")["credentials"])
 
 
-def test_revoke_a_service_account_by_its_access_key_alone(admin: Admin) -> None:
+def test_revoke_a_service_account_by_its_access_key_alone(admin_2023: Admin) -> None:
+    admin = admin_2023  # where service accounts are served
     access_key = admin.printed["service_account"]["access_key"]
     admin.ok("POST", "/_fake/revoke", {"service_account": {"access_key": access_key}})
     me = admin.api_call("GET", "/api/v2/service-accounts/me", {"Authorization": f"Bearer {access_key}"})
-    assert me.status == 401
+    assert (me.status, me.json()["message"]) == (404, "Failed to find service account")  # 2023: unknown
     listed = admin.ok("GET", "/_fake/credentials")["credentials"]
     assert [c["type"] for c in listed if c["revoked"]] == ["service_account"]
 
 
-def test_revoke_a_credential_the_admin_api_did_not_issue(admin: Admin) -> None:
+def test_revoke_a_credential_the_admin_api_did_not_issue(admin_2023: Admin) -> None:
+    admin = admin_2023  # where API keys are served
     api_key = admin.api.fake.create_api_key()  # e.g. made by a client, or by Python
     assert admin.raw_secrets(api_key.headers).status == 200
     admin.ok("POST", "/_fake/revoke", {"api_key": api_key.value})
-    assert admin.raw_secrets(api_key.headers).status == 401
+    refused = admin.raw_secrets(api_key.headers)
+    assert (refused.status, refused.json()["message"]) == (404, "Failed to find API key data")  # 2023: unknown
 
 
 @pytest.mark.parametrize(
@@ -724,9 +763,9 @@ def test_a_status_fault_with_retry_after_then_the_retry_succeeds(admin: Admin) -
         "POST", "/_fake/faults", {"method": "GET", "path": "/api/v3/secrets/raw", "status": 429, "retry_after": 7}
     )
     assert armed == {"fault": "GET /api/v3/secrets/raw: status 429 (0 used)", "remaining": 1}
-    first = admin.raw_secrets(admin.api_key)
+    first = admin.raw_secrets(admin.token)
     assert (first.status, first.headers["Retry-After"]) == (429, "7")
-    assert admin.raw_secrets(admin.api_key).status == 200
+    assert admin.raw_secrets(admin.token).status == 200
     calls = admin.ok("GET", "/_fake/calls")["calls"]
     assert [(c["status"], c["fault"]) for c in calls] == [(429, "status 429"), (200, None)]
 
@@ -739,28 +778,28 @@ def test_a_sequence_a_template_path_times_and_a_query_match(admin: Admin) -> Non
         {"path": "/api/v3/secrets/raw", "status": 500, "times": 2, "query": {"environment": "prod"}},
     )
     one = f"/api/v3/secrets/raw/DB_PASSWORD?workspaceId={admin.printed['project_id']}&environment=dev"
-    assert [admin.api_call("GET", one, admin.api_key).status for _ in range(3)] == [503, 200, 200]
-    assert admin.api_call("GET", one, admin.api_key).json()["secret"]["secretKey"] == "DB_PASSWORD"
-    assert admin.raw_secrets(admin.api_key, "dev").status == 200
-    assert [admin.raw_secrets(admin.api_key, "prod").status for _ in range(3)] == [500, 500, 200]
+    assert [admin.api_call("GET", one, admin.token).status for _ in range(3)] == [503, 200, 200]
+    assert admin.api_call("GET", one, admin.token).json()["secret"]["secretKey"] == "DB_PASSWORD"
+    assert admin.raw_secrets(admin.token, "dev").status == 200
+    assert [admin.raw_secrets(admin.token, "prod").status for _ in range(3)] == [500, 500, 200]
     faults = [c["fault"] for c in admin.ok("GET", "/_fake/calls")["calls"]]
     assert faults == ["status 503", None, "malformed body", None, None, "status 500", "status 500", None]
 
 
 def test_transport_faults_and_delay(admin: Admin) -> None:
-    whole = admin.raw_secrets(admin.api_key).body
+    whole = admin.raw_secrets(admin.token).body
     admin.ok("POST", "/_fake/faults", {"error": "connection"})
     admin.ok("POST", "/_fake/faults", {"error": "timeout"})
     admin.ok("POST", "/_fake/faults", {"body": "truncated"})
     admin.ok("POST", "/_fake/faults", {"delay": 30})
     with pytest.raises(ConnectionFault):
-        admin.raw_secrets(admin.api_key)
+        admin.raw_secrets(admin.token)
     with pytest.raises(TimeoutFault):
-        admin.raw_secrets(admin.api_key)
-    truncated = admin.raw_secrets(admin.api_key)
+        admin.raw_secrets(admin.token)
+    truncated = admin.raw_secrets(admin.token)
     assert truncated.status == 200 and truncated.body == whole[: len(whole) // 2]
     before = admin.api.fake.clock.now()
-    assert admin.raw_secrets(admin.api_key).status == 200  # simulated here; serve really sleeps
+    assert admin.raw_secrets(admin.token).status == 200  # simulated here; serve really sleeps
     assert (admin.api.fake.clock.now() - before).total_seconds() >= 30
 
 
@@ -818,11 +857,11 @@ def test_rate_limit(admin: Admin) -> None:
         "limit": 2,
         "window": 10,
     }
-    statuses = [admin.raw_secrets(admin.api_key) for _ in range(3)]
+    statuses = [admin.raw_secrets(admin.token) for _ in range(3)]
     assert [r.status for r in statuses] == [200, 200, 429]
     assert statuses[2].headers["Retry-After"] == "3"
     admin.ok("POST", "/_fake/clock/advance", {"seconds": 10})
-    assert admin.raw_secrets(admin.api_key).status == 200
+    assert admin.raw_secrets(admin.token).status == 200
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ class Page:
     def read(self, environment: str = "dev") -> requests.Response:
         return requests.get(
             self.server.url + "/api/v3/secrets/raw",
-            headers={"X-API-KEY": self.printed["api_key"]},
+            headers={"Authorization": f"Bearer {self.printed['service_token']}"},
             params={"workspaceId": self.printed["project_id"], "environment": environment},
             timeout=10,
         )
@@ -139,7 +139,7 @@ def test_the_page_shows_state_and_journal_escaped_and_redacted(page: Page, tmp_p
     assert [(int(index), bool(fault)) for fault, index in rows] == [(3, False), (2, True), (1, False)]
     faulted = re.search(r'<tr class="fault"><td>2</td>.*?</tr>', body)
     assert faulted is not None
-    assert "<td>GET /api/v3/secrets/raw</td><td>api_key</td>" in faulted.group(0)
+    assert "<td>GET /api/v3/secrets/raw</td><td>service_token</td>" in faulted.group(0)
     assert '<span class="bad">503</span>' in faulted.group(0)
     assert '<strong class="bad">fault: status 503</strong>' in faulted.group(0)
     # admin traffic (the page's own polling) is not in the journal

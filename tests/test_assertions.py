@@ -141,36 +141,37 @@ import requests
 
 URL = "https://app.infisical.com"
 
-def _traffic(infisical, token, key):
+def _traffic(infisical, token, identity):
+    login = requests.post(URL + "/api/v1/auth/universal-auth/login", json=identity.login_body).json()
     requests.get(URL + "/api/v2/service-token", headers=token.headers)
     requests.post(URL + "/api/v3/secrets/A", headers=token.headers, json={})
-    requests.get(URL + "/api/v3/secrets", headers=key.headers,
+    requests.get(URL + "/api/v3/secrets", headers={"Authorization": "Bearer " + login["accessToken"]},
                  params={"workspaceId": infisical.project.id, "environment": "dev"})
 
-def test_called_passes(infisical, infisical_service_token, infisical_api_key):
-    _traffic(infisical, infisical_service_token, infisical_api_key)
-    assert len(infisical.assert_called("GET", "/api/v3/secrets", auth="api_key", times=1)) == 1
+def test_called_passes(infisical, infisical_service_token, infisical_machine_identity):
+    _traffic(infisical, infisical_service_token, infisical_machine_identity)
+    assert len(infisical.assert_called("GET", "/api/v3/secrets", auth="machine_identity", times=1)) == 1
     infisical.assert_called("POST", "/api/v3/secrets/:secretName")
     infisical.assert_not_called("DELETE")
 
-def test_called_fails(infisical, infisical_service_token, infisical_api_key):
-    _traffic(infisical, infisical_service_token, infisical_api_key)
+def test_called_fails(infisical, infisical_service_token, infisical_machine_identity):
+    _traffic(infisical, infisical_service_token, infisical_machine_identity)
     infisical.assert_called("GET", "/api/v3/secrets", auth="service_token")
 
-def test_times_fails(infisical, infisical_service_token, infisical_api_key):
-    _traffic(infisical, infisical_service_token, infisical_api_key)
+def test_times_fails(infisical, infisical_service_token, infisical_machine_identity):
+    _traffic(infisical, infisical_service_token, infisical_machine_identity)
     infisical.assert_called("GET", "/api/v2/service-token", times=2)
 
-def test_other_method(infisical, infisical_service_token, infisical_api_key):
-    _traffic(infisical, infisical_service_token, infisical_api_key)
+def test_other_method(infisical, infisical_service_token, infisical_machine_identity):
+    _traffic(infisical, infisical_service_token, infisical_machine_identity)
     infisical.assert_called("PATCH", "/api/v3/secrets/A")
 
-def test_not_called_fails(infisical, infisical_service_token, infisical_api_key):
-    _traffic(infisical, infisical_service_token, infisical_api_key)
+def test_not_called_fails(infisical, infisical_service_token, infisical_machine_identity):
+    _traffic(infisical, infisical_service_token, infisical_machine_identity)
     infisical.assert_not_called("POST", "/api/v3/secrets/*")
 
-def test_all_used_fails(infisical, infisical_service_token, infisical_api_key):
-    _traffic(infisical, infisical_service_token, infisical_api_key)
+def test_all_used_fails(infisical, infisical_service_token, infisical_machine_identity):
+    _traffic(infisical, infisical_service_token, infisical_machine_identity)
     infisical.assert_all_calls_used(auth="service_token")
 
 def test_all_used_passes_with_login(infisical, infisical_machine_identity):
@@ -197,13 +198,14 @@ def test_assert_called_names_the_closest_calls(journal_run: pytest.RunResult) ->
             "*_ test_called_fails _*",
             "E       AssertionError: Expected GET /api/v3/secrets with auth service_token to be called at least once, "
             "but it was called 0 times.",
-            "E       Calls to the fake (3):",
-            "E         1. GET /api/v2/service-token auth=service_token (Bearer st.????…(redacted)) -> 200",
-            "E         2. POST /api/v3/secrets/A auth=service_token (Bearer st.????…(redacted)) -> 422",
-            "E         3. GET /api/v3/secrets?workspaceId=*&environment=dev auth=api_key (ak.????…(redacted)) -> 200",
+            "E       Calls to the fake (4):",
+            "E         1. POST /api/v1/auth/universal-auth/login auth=none -> 200",
+            "E         2. GET /api/v2/service-token auth=service_token (Bearer st.????…(redacted)) -> 200",
+            "E         3. POST /api/v3/secrets/A auth=service_token (Bearer st.????…(redacted)) -> 422",
+            "E         4. GET /api/v3/secrets?workspaceId=*&environment=dev auth=machine_identity (Bearer eyJh…(redacted)) -> 200",
             "E       Closest calls:",
-            "E         3. GET /api/v3/secrets?workspaceId=*&environment=dev auth=api_key (ak.????…(redacted)) -> 200"
-            "  <- same route, other auth mode (api_key)",
+            "E         4. GET /api/v3/secrets?workspaceId=*&environment=dev auth=machine_identity (Bearer eyJh…(redacted)) -> 200"
+            "  <- same route, other auth mode (machine_identity)",
         ]
     )
 
@@ -223,12 +225,13 @@ def test_times_and_other_method(journal_run: pytest.RunResult) -> None:
     journal_run.stdout.fnmatch_lines(
         [
             "E       AssertionError: Expected PATCH /api/v3/secrets/A to be called at least once, but it was called 0 times.",
-            "E       Calls to the fake (3):",
+            "E       Calls to the fake (4):",
+            "*",
             "*",
             "*",
             "*",
             "E       Closest calls:",
-            "E         2. POST /api/v3/secrets/A auth=service_token (Bearer st.????…(redacted)) -> 422  <- same path, other method",
+            "E         3. POST /api/v3/secrets/A auth=service_token (Bearer st.????…(redacted)) -> 422  <- same path, other method",
         ]
     )
 
@@ -237,13 +240,13 @@ def test_not_called_and_all_used(journal_run: pytest.RunResult) -> None:
     journal_run.stdout.fnmatch_lines(
         [
             "E       AssertionError: Expected POST /api/v3/secrets/* not to be called, but it was called 1 time:",
-            "E         2. POST /api/v3/secrets/A auth=service_token (Bearer st.????…(redacted)) -> 422",
+            "E         3. POST /api/v3/secrets/A auth=service_token (Bearer st.????…(redacted)) -> 422",
         ]
     )
     journal_run.stdout.fnmatch_lines(
         [
             "E       AssertionError: Expected every call to use auth service_token, but 1 did not:",
-            "E         3. GET /api/v3/secrets?workspaceId=*&environment=dev auth=api_key (ak.????…(redacted)) -> 200",
+            "E         4. GET /api/v3/secrets?workspaceId=*&environment=dev auth=machine_identity (Bearer eyJh…(redacted)) -> 200",
         ]
     )
 

@@ -46,8 +46,8 @@ def test_a_plaintext_value_in_the_body(infisical: FakeInfisical, infisical_servi
     ]
 
 
-def test_the_raw_api_and_the_project_key(infisical: FakeInfisical, infisical_api_key: object) -> None:
-    headers = {**infisical_api_key.headers, "X-Debug-Key": infisical.project.key}  # type: ignore[attr-defined]
+def test_the_raw_api_and_the_project_key(infisical: FakeInfisical, infisical_service_token: ServiceToken) -> None:
+    headers = {**infisical_service_token.headers, "X-Debug-Key": infisical.project.key}
     requests.post(
         f"{URL}/api/v3/secrets/raw/TOKEN",
         headers=headers,

@@ -37,7 +37,7 @@ def test_service_token_flow(
     assert denied.value.status == 403
 
 
-@pytest.mark.infisical(secrets={"A": "1"})
+@pytest.mark.infisical(profile="2023", secrets={"A": "1"})
 def test_service_account_flow(
     infisical: FakeInfisical, infisical_service_account: ServiceAccount, session: requests.Session
 ) -> None:
@@ -47,10 +47,10 @@ def test_service_account_flow(
     assert infisical.secrets() == {"A": "1", "B": "2"}
     with pytest.raises(ApiError) as denied:
         client.secrets(environment="prod")
-    assert denied.value.status == 403
+    assert denied.value.status == 401  # the era's denials are 401
 
 
-@pytest.mark.infisical(secrets={"DB_PASSWORD": "hunter2"})
+@pytest.mark.infisical(profile="2023", secrets={"DB_PASSWORD": "hunter2"})
 def test_api_key_flow_plaintext_through_raw_routes(
     infisical: FakeInfisical, infisical_api_key: ApiKey, session: requests.Session
 ) -> None:
@@ -64,7 +64,7 @@ def test_api_key_flow_plaintext_through_raw_routes(
     assert infisical.secrets() == {"DB_PASSWORD": "hunter2", "NEW": "value"}
 
 
-@pytest.mark.infisical(e2ee=True, secrets={"DB_PASSWORD": "hunter2"})
+@pytest.mark.infisical(profile="2023", e2ee=True, secrets={"DB_PASSWORD": "hunter2"})
 def test_api_key_flow_cannot_decrypt_an_e2ee_project(
     infisical: FakeInfisical, infisical_api_key: ApiKey, session: requests.Session
 ) -> None:
@@ -74,4 +74,4 @@ def test_api_key_flow_cannot_decrypt_an_e2ee_project(
         crypto.decrypt_secret(secret, crypto.generate_project_key())
     with pytest.raises(ApiError) as refused:
         client.raw_secrets(infisical.project.id)
-    assert refused.value.status == 404
+    assert refused.value.status == 400  # "…end-to-end encryption not being disabled"

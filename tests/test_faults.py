@@ -108,10 +108,10 @@ def test_a_delay_can_expire_a_token(infisical: FakeInfisical) -> None:
     assert requests.get(TOKEN_URL, headers=token.headers).status_code == 403
 
 
-def test_a_predicate(infisical: FakeInfisical, infisical_api_key: object) -> None:
+def test_a_predicate(infisical: FakeInfisical, infisical_service_token: object) -> None:
     infisical.fail_next(when=lambda request: request.query.get("environment") == "prod", status=503)
     query = {"workspaceId": infisical.project.id}
-    headers = infisical_api_key.headers  # type: ignore[attr-defined]
+    headers = infisical_service_token.headers  # type: ignore[attr-defined]
     assert (
         requests.get(URL + "/api/v3/secrets", params={**query, "environment": "dev"}, headers=headers).status_code
         == 200

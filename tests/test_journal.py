@@ -71,17 +71,25 @@ def test_calls_record_requests_responses_and_auth(infisical: FakeInfisical) -> N
 
 
 def test_filters(infisical: FakeInfisical) -> None:
-    token, key = infisical.create_service_token(), infisical.create_api_key()
+    token = infisical.create_service_token()
+    login = requests.post(
+        URL + "/api/v1/auth/universal-auth/login", json=infisical.create_machine_identity().login_body
+    )
+    identity = {"Authorization": f"Bearer {login.json()['accessToken']}"}
+    infisical.pipeline.journal.clear()
     requests.get(URL + "/api/v2/service-token", headers=token.headers)
-    requests.get(URL + "/api/v2/users/me", headers=key.headers)
-    requests.get(URL + "/api/v3/secrets/A", headers=key.headers)
+    requests.get(
+        URL + "/api/v4/secrets", headers=identity, params={"projectId": infisical.project.id, "environment": "dev"}
+    )
+    requests.get(URL + "/api/v3/secrets/A", headers=identity)
     requests.get(URL + "/api/v3/secrets/B", headers=token.headers)
     calls = infisical.calls
     assert len(calls.filter("GET")) == 4
-    assert [c.index for c in calls.filter(auth="api_key")] == [2, 3]
+    assert [c.index for c in calls.filter(auth="machine_identity")] == [2, 3]
     assert [c.index for c in calls.filter(path="/api/v3/secrets/:secretName")] == [3, 4]
     assert [c.index for c in calls.filter(path="/api/v3/secrets/*", auth="service_token")] == [4]
-    assert [c.index for c in calls.filter(path=re.compile(r"/api/v2/.*"))] == [1, 2]
+    assert [c.index for c in calls.filter(path=re.compile(r"/api/v2/.*"))] == [1]
+    assert [c.index for c in calls.filter(path=re.compile(r"/api/v4/.*"))] == [2]
     assert [c.index for c in calls.filter(status=200)] == [1, 2]
     assert calls.filter(auth="none") == []
     assert calls[1:3] == [calls[1], calls[2]]

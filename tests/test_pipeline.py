@@ -30,6 +30,13 @@ URL = "https://app.infisical.com"
 SECRETS = "/api/v3/secrets/raw"
 TOKEN_HEADERS = {"Authorization": "Bearer st.64a0c4e1f1f1f1f1f1f1f1f1.abcdef.0123456789abcdef0123456789abcdef"}
 
+RETIRED_API_KEY = "API key authentication is not supported anymore. Please switch to identity authentication."
+#: what the journal says about a call refused for its API key, written out as users read it
+NOTE_API_KEY = (
+    "API keys are retired on today's Infisical (profile 'latest'); "
+    'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test an API-key integration'
+)
+
 
 class CannedHandler:
     """A handler that is not the fake: a dict of canned answers by (method, path); anything else is unrouted."""
@@ -197,13 +204,14 @@ def test_a_request_with_both_headers_is_journaled_as_served(profile: str, served
         )  # a route for API keys only
     call = fake.calls[0]
     assert call.auth_mode == served_as
-    if served_as == "api_key":
-        assert response.status_code == 200 and response.json()["user"]["email"] == "tester@example.com"
+    if served_as == "api_key":  # read first, and refused: API keys are retired today
+        assert (response.status_code, response.json()["message"]) == (400, RETIRED_API_KEY)
         assert (call.credential_id, call.credential, call.authenticated) == (
             key.id,
             f"ak.{key.id[:4]}…(redacted)",
-            True,
+            False,
         )
+        assert call.note == NOTE_API_KEY
     else:
         assert response.status_code in (400, 401, 403)  # a service token may not call /users/me
         assert (call.credential_id, call.credential) == (token.id, f"Bearer st.{token.id[:4]}…(redacted)")
@@ -225,25 +233,29 @@ def test_a_request_with_both_headers_on_the_secrets_route(profile: str) -> None:
             params={"workspaceId": fake.project.id, "environment": "dev"},
             headers={**key.headers, **token.headers},
         )
-    assert response.status_code == 200
     call = fake.calls[0]
     served_as = "api_key" if profile == "latest" else "service_token"
-    assert call.auth_mode == served_as and call.authenticated
     assert call.credential_id == (key.id if served_as == "api_key" else token.id)
     fake.assert_called(auth=served_as, times=1)
     fake.assert_not_called(auth="service_token" if served_as == "api_key" else "api_key")
+    if profile == "latest":  # today's server reads the API key first, and refuses it
+        assert (response.status_code, response.json()["message"]) == (400, RETIRED_API_KEY)
+        assert (call.auth_mode, call.authenticated, call.note) == ("api_key", False, NOTE_API_KEY)
+        return
+    assert response.status_code == 200
+    assert call.auth_mode == served_as and call.authenticated and call.note is None
     assert json.loads(response.content)["secrets"][0]["secretKey"] == "A"
 
 
 def test_a_failed_credential_is_journaled_as_read() -> None:
-    """A 401 still names the credential the server read (not authenticated), under its precedence."""
+    """A refusal still names the credential the server read (not authenticated), under its precedence."""
     fake = FakeInfisical(profile="latest")
     token = fake.create_service_token()
     fake.revoke(token)
     with serve(fake, Options()):
         unknown_key = "ak.64a0c4e1f1f1f1f1f1f1f1f1.secret"
         response = requests.get(URL + "/api/v2/service-token", headers={**token.headers, "X-API-KEY": unknown_key})
-    assert response.status_code == 401
+    assert (response.status_code, response.json()["message"]) == (400, RETIRED_API_KEY)
     call = fake.calls[0]
     assert (call.auth_mode, call.authenticated) == ("api_key", False)  # today's server read the API key first
     assert (call.credential_id, call.credential) == ("64a0c4e1f1f1f1f1f1f1f1f1", "ak.64a0…(redacted)")

@@ -14,13 +14,14 @@ def test_fixtures_serve_requests_for_every_mode(pytester: pytest.Pytester) -> No
 
         def test_modes(infisical, infisical_api_key, infisical_service_token, infisical_service_account,
                        infisical_machine_identity):
-            assert requests.get(URL + "/api/v2/users/me", headers=infisical_api_key.headers).status_code == 200
             assert requests.get(URL + "/api/v2/service-token", headers=infisical_service_token.headers).status_code == 200
-            assert requests.get(URL + "/api/v2/service-accounts/me",
-                                headers=infisical_service_account.headers).status_code == 200
             login = requests.post(URL + "/api/v1/auth/universal-auth/login",
                                   json=infisical_machine_identity.login_body)
             assert login.json()["tokenType"] == "Bearer"
+            # handed out under today's profile too, and refused as today's server does
+            assert requests.get(URL + "/api/v2/users/me", headers=infisical_api_key.headers).status_code == 400
+            assert requests.get(URL + "/api/v2/service-accounts/me",
+                                headers=infisical_service_account.headers).status_code == 403
 
         def test_each_test_gets_a_fresh_fake(infisical):
             infisical.set_secret("A", "1")
@@ -33,6 +34,110 @@ def test_fixtures_serve_requests_for_every_mode(pytester: pytest.Pytester) -> No
         """
     )
     pytester.runpytest().assert_outcomes(passed=3)
+
+
+@pytest.mark.parametrize("profile", ["2023", "2024-08"])
+def test_the_retired_modes_fixtures_work_on_the_eras_that_served_them(pytester: pytest.Pytester, profile: str) -> None:
+    pytester.makepyfile(
+        f"""
+        import pytest, requests
+
+        URL = "https://app.infisical.com"
+        pytestmark = pytest.mark.infisical(profile="{profile}")
+
+        def test_api_key(infisical, infisical_api_key):
+            me = requests.get(URL + "/api/v2/users/me", headers=infisical_api_key.headers)
+            assert (me.status_code, me.json()["user"]["email"]) == (200, infisical.user.email)
+
+        def test_service_account(infisical, infisical_service_account):
+            me = requests.get(URL + "/api/v2/service-accounts/me", headers=infisical_service_account.headers)
+            assert (me.status_code, me.json()["serviceAccount"]["_id"]) == (200, infisical_service_account.id)
+            infisical.assert_called("GET", "/api/v2/service-accounts/me", auth="service_account", times=1)
+            assert infisical.calls[0].note is None
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_a_refused_api_key_names_the_profile_to_pin(pytester: pytest.Pytester) -> None:
+    """The test fails on the client's error; its report says why the fake refused, once."""
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_old_integration(infisical, infisical_api_key):
+            params = {"workspaceId": infisical.project.id, "environment": "dev"}
+            for _ in range(2):
+                response = requests.get("https://app.infisical.com/api/v3/secrets/raw", params=params,
+                                        headers=infisical_api_key.headers)
+            response.raise_for_status()
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*HTTPError: 400 Client Error*",
+            "*- pytest-infisical -*",
+            "pytest-infisical: the fake Infisical refused a retired credential:",
+            "  1. GET /api/v3/secrets/raw?workspaceId=*&environment=dev auth=api_key (ak.*…(redacted)) -> 400 "
+            "[[]API keys are retired on today's Infisical (profile 'latest'); "
+            'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test an API-key integration]',
+            "*= short test summary info =*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("  2. GET *")  # the first refused call is enough
+
+
+def test_a_failure_without_a_refused_credential_has_no_such_section(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_fails(infisical, infisical_service_token):
+            response = requests.get("https://app.infisical.com/api/v2/service-token",
+                                    headers=infisical_service_token.headers)
+            assert response.status_code == 404
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*assert 200 == 404*"])
+    result.stdout.no_fnmatch_line("*pytest-infisical*")
+
+
+def test_a_refused_service_account_in_the_strict_report(pytester: pytest.Pytester) -> None:
+    """A client that swallows the 403 still meets strict mode's unmet expectation, and the note."""
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_swallowed(infisical, infisical_service_account):
+            infisical.expect("GET", "/api/v2/service-accounts/:id/keys")
+            url = "https://app.infisical.com/api/v2/service-accounts"
+            me = requests.get(url + "/me", headers=infisical_service_account.headers)
+            if me.ok:  # the client gives up quietly on an error
+                requests.get(f"{url}/{infisical_service_account.id}/keys", headers=infisical_service_account.headers)
+
+        def test_wanted(infisical, infisical_service_account):
+            response = requests.get("https://app.infisical.com/api/v2/service-accounts/me",
+                                    headers=infisical_service_account.headers)
+            assert (response.status_code, response.json()["error"]) == (403, "TokenError")  # the refusal is the point
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_swallowed*",
+            "pytest-infisical: 1 expected call(s) declared with infisical.expect() were not made:",
+            "Expected GET /api/v2/service-accounts/:id/keys to be called at least once, but it was called 0 times.",
+            "pytest-infisical: the fake Infisical refused a retired credential:",
+            "  1. GET /api/v2/service-accounts/me auth=service_account (Bearer sa.*…(redacted)) -> 403 "
+            "[[]Service accounts are retired on today's Infisical (profile 'latest'); "
+            'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test a service-account integration]',
+        ]
+    )
 
 
 def test_marker_seeds_secrets_in_both_shapes(pytester: pytest.Pytester) -> None:
@@ -117,10 +222,10 @@ def test_e2ee_marker_locks_the_raw_routes(pytester: pytest.Pytester) -> None:
         import pytest, requests
 
         @pytest.mark.infisical(e2ee=True, secrets={"A": "1"})
-        def test_locked(infisical, infisical_api_key):
+        def test_locked(infisical, infisical_service_token):
             response = requests.get("https://app.infisical.com/api/v3/secrets/raw",
                                     params={"workspaceId": infisical.project.id, "environment": "dev"},
-                                    headers=infisical_api_key.headers)
+                                    headers=infisical_service_token.headers)
             assert response.status_code == 404
             assert infisical.secrets() == {"A": "1"}
         """

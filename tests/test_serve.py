@@ -57,10 +57,10 @@ def test_credentials_for_every_mode(served: Served) -> None:
 def test_demo_seed_and_access_everywhere(served: Served) -> None:
     """Each credential reads and writes every environment and path of the first project."""
     c = served.credentials
-    headers = {"X-API-KEY": str(c["api_key"])}
     query = {"workspaceId": str(c["project_id"])}
+    bearer = _identity_bearer(served)
     prod = requests.get(
-        served.url + "/api/v3/secrets/raw", headers=headers, params={**query, "environment": "prod"}
+        served.url + "/api/v3/secrets/raw", headers=bearer, params={**query, "environment": "prod"}
     ).json()
     assert {s["secretKey"]: s["secretValue"] for s in prod["secrets"]} == {"DB_PASSWORD": "s3cret"}
     token = {"Authorization": f"Bearer {c['service_token']}"}
@@ -76,23 +76,30 @@ def test_demo_seed_and_access_everywhere(served: Served) -> None:
         json={**query, "environment": "staging", "secretValue": "1"},
     )
     assert write.status_code == 200
-    identity = c["machine_identity"]
-    login = requests.post(
-        served.url + "/api/v1/auth/universal-auth/login",
-        json={"clientId": identity["client_id"], "clientSecret": identity["client_secret"]},
+    # the API key and the service account are printed too, and today's server refuses them
+    refused = requests.get(
+        served.url + "/api/v3/secrets/raw",
+        headers={"X-API-KEY": str(c["api_key"])},
+        params={**query, "environment": "prod"},
     )
-    bearer = {"Authorization": f"Bearer {login.json()['accessToken']}"}
-    assert (
-        requests.get(
-            served.url + "/api/v3/secrets/raw", headers=bearer, params={**query, "environment": "prod"}
-        ).status_code
-        == 200
+    assert (refused.status_code, refused.json()["message"]) == (
+        400,
+        "API key authentication is not supported anymore. Please switch to identity authentication.",
     )
     account = c["service_account"]
     me = requests.get(
         served.url + "/api/v2/service-accounts/me", headers={"Authorization": f"Bearer {account['access_key']}"}
     )
-    assert me.json()["serviceAccount"]["publicKey"] == account["public_key"]
+    assert (me.status_code, me.json()["error"]) == (403, "TokenError")
+
+
+def _identity_bearer(served: Served) -> dict[str, str]:
+    identity = served.credentials["machine_identity"]
+    login = requests.post(
+        served.url + "/api/v1/auth/universal-auth/login",
+        json={"clientId": identity["client_id"], "clientSecret": identity["client_secret"]},
+    )
+    return {"Authorization": f"Bearer {login.json()['accessToken']}"}
 
 
 @pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
@@ -116,10 +123,9 @@ def test_a_node_client_runs_the_service_token_flow(served: Served) -> None:
     result = json.loads(completed.stdout)
     assert result == {"projectKeyLength": 32, "secrets": {"DB_PASSWORD": "hunter2"}, "written": "written-by-node"}
     # what Node wrote is end-to-end encrypted: read it back through another mode, decrypting ourselves
-    headers = {"X-API-KEY": str(c["api_key"])}
     raw = requests.get(
         served.url + "/api/v3/secrets/raw/FROM_NODE",
-        headers=headers,
+        headers=_identity_bearer(served),
         params={"workspaceId": str(c["project_id"]), "environment": "dev"},
     )
     assert raw.json()["secret"]["secretValue"] == "written-by-node"

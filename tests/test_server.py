@@ -50,13 +50,13 @@ def test_http_1_0_chunked_bodies_get_bodies_and_bad_requests(server: tuple[FakeI
     address = ("127.0.0.1", live.port)
     reply = _raw(address, b"GET /api/status HTTP/1.0\r\n\r\n")
     assert reply.startswith(b"HTTP/1.1 200 OK\r\n") and b"Connection: close" in reply
-    key = fake.create_api_key()
+    key = fake.create_service_token()
     body = b'{"workspaceId": "%s", "environment": "dev", "secretValue": "chunky"}' % fake.project.id.encode()
     chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
     reply = _raw(
         address,
-        b"POST /api/v3/secrets/raw/C HTTP/1.1\r\nHost: x\r\nX-API-KEY: %s\r\nContent-Type: application/json\r\n"
-        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n%s" % (key.value.encode(), chunked),
+        b"POST /api/v3/secrets/raw/C HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n%s" % (key.bearer.encode(), chunked),
     )
     assert reply.startswith(b"HTTP/1.1 200 OK")
     assert fake.secrets()["C"] == "chunky"
@@ -64,8 +64,8 @@ def test_http_1_0_chunked_bodies_get_bodies_and_bad_requests(server: tuple[FakeI
     get_body = b'{"ignored": true}'
     reply = _raw(
         address,
-        b"GET /api/v3/secrets/raw%s HTTP/1.1\r\nHost: x\r\nX-API-KEY: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
-        % (query, key.value.encode(), len(get_body), get_body),
+        b"GET /api/v3/secrets/raw%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+        % (query, key.bearer.encode(), len(get_body), get_body),
     )
     assert reply.startswith(b"HTTP/1.1 200 OK") and b'"secretValue":"chunky"' in reply
     assert _raw(address, b"NONSENSE\r\n\r\n").startswith(b"HTTP/1.1 400 Bad Request")
@@ -73,7 +73,7 @@ def test_http_1_0_chunked_bodies_get_bodies_and_bad_requests(server: tuple[FakeI
 
 def test_a_304_has_no_body(server: tuple[FakeInfisical, LiveServer]) -> None:
     fake, live = server
-    key = fake.create_api_key()
+    key = fake.create_service_token()
     params = {"workspaceId": fake.project.id, "environment": "dev"}
     first = requests.get(live.url + "/api/v3/secrets", params=params, headers=key.headers)
     again = requests.get(
@@ -94,7 +94,7 @@ def test_concurrent_reads_and_writes_lose_nothing(server: tuple[FakeInfisical, L
     """8 threads × 500 mixed reads and writes: no lost update, versions strictly increasing."""
     fake, live = server
     fake.set_secret("SHARED", "0")
-    key = fake.create_api_key()
+    key = fake.create_service_token()
     scope = {"workspaceId": fake.project.id, "environment": "dev"}
     shared_versions: list[list[int]] = [[] for _ in range(THREADS)]
     own_versions: list[list[int]] = [[] for _ in range(THREADS)]
@@ -168,7 +168,7 @@ def test_servers_do_not_share_state_or_ports() -> None:
     with LiveServer(first) as a, LiveServer(second) as b:
         assert a.port != b.port
         first.set_secret("ONLY_FIRST", "1")
-        key = second.create_api_key()
+        key = second.create_service_token()
         listed = requests.get(
             b.url + "/api/v3/secrets/raw",
             params={"workspaceId": second.project.id, "environment": "dev"},

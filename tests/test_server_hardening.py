@@ -86,10 +86,10 @@ def closed_by_server(sock: socket.socket) -> bool:
 
 
 def secrets_post(fake: FakeInfisical, name: str, body: bytes, framing: bytes) -> bytes:
-    key = fake.create_api_key()
+    key = fake.create_service_token()
     return (
-        b"POST /api/v3/secrets/raw/%s HTTP/1.1\r\nHost: x\r\nX-API-KEY: %s\r\nContent-Type: application/json\r\n"
-        b"%s\r\n%s" % (name.encode(), key.value.encode(), framing, body)
+        b"POST /api/v3/secrets/raw/%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n"
+        b"%s\r\n%s" % (name.encode(), key.bearer.encode(), framing, body)
     )
 
 
@@ -109,12 +109,12 @@ def assert_plain_error(reply: Reply, status: int, message: str) -> None:
 
 
 def test_the_path_comes_from_the_request_line_never_from_host(fake: FakeInfisical, live: LiveServer) -> None:
-    key = fake.create_api_key()
+    key = fake.create_service_token()
     query = f"?workspaceId={fake.project.id}&environment=dev".encode()
     reply = exchange(
         live,
-        b"GET /api/v3/secrets/raw%s HTTP/1.1\r\nHost: x/api/status#\r\nX-API-KEY: %s\r\nConnection: close\r\n\r\n"
-        % (query, key.value.encode()),
+        b"GET /api/v3/secrets/raw%s HTTP/1.1\r\nHost: x/api/status#\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n"
+        % (query, key.bearer.encode()),
     )
     assert reply.status == 200 and "secrets" in reply.json()  # type: ignore[operator]
     assert fake.calls[-1].request.url == f"{live.url}/api/v3/secrets/raw{query.decode()}"
@@ -168,7 +168,7 @@ def test_a_body_over_the_limit_is_a_413_before_it_is_read(fake: FakeInfisical, l
 
 
 def test_the_body_limit_is_configurable_and_a_real_client_reads_the_413(fake: FakeInfisical) -> None:
-    key = fake.create_api_key()
+    key = fake.create_service_token()
     with LiveServer(fake, max_body_bytes=1000) as live:
         url = f"{live.url}/api/v3/secrets/raw/C"
         scope = {"workspaceId": fake.project.id, "environment": "dev"}
@@ -309,7 +309,7 @@ def test_an_unknown_expectation_is_a_417(fake: FakeInfisical, live: LiveServer) 
 
 
 def test_curl_style_upload_with_expect_through_requests(fake: FakeInfisical, live: LiveServer) -> None:
-    key = fake.create_api_key()
+    key = fake.create_service_token()
     url = f"{live.url}/api/v3/secrets/raw/C"
     payload = {"workspaceId": fake.project.id, "environment": "dev", "secretValue": "v" * (2 << 20)}
     reply = requests.post(url, json=payload, headers={**key.headers, "Expect": "100-continue"}, timeout=TIMEOUT)

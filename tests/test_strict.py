@@ -50,8 +50,8 @@ def test_unused_fault(infisical):
 def test_unused_fault_opt_out(infisical):
     infisical.fail_next(status=500)
 
-def test_a_real_404_is_not_unrouted(infisical, infisical_api_key):
-    response = requests.get(URL + "/api/v3/secrets/NOPE", headers=infisical_api_key.headers,
+def test_a_real_404_is_not_unrouted(infisical, infisical_service_token):
+    response = requests.get(URL + "/api/v3/secrets/NOPE", headers=infisical_service_token.headers,
                             params={"workspaceId": infisical.project.id, "environment": "dev"})
     assert response.status_code == 404
 """

@@ -5,8 +5,7 @@ import pytest
 
 from pytest_infisical.assertions import assert_api_key_header, assert_auth_mode
 
-# A self-hosted server of 2023 served API keys. (Once the fake has a `2024-08` profile, that era
-# served them too.)
+# A self-hosted server of 2023 served API keys (so did the 2024-08 one; today's refuses them).
 pytestmark = pytest.mark.infisical(profile="2023")
 
 

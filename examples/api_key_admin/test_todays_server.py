@@ -6,9 +6,6 @@ import pytest
 REFUSAL = "API key authentication is not supported anymore. Please switch to identity authentication."
 
 
-@pytest.mark.xfail(
-    reason="the fake's `latest` profile still serves API keys; today's Infisical refuses them (400)", strict=True
-)
 @pytest.mark.infisical(profile="latest")
 def test_todays_server_refuses_an_api_key(infisical, infisical_api_key, monkeypatch, capsys):
     monkeypatch.setenv("INFISICAL_API_KEY", infisical_api_key.value)

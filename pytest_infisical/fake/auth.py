@@ -25,6 +25,7 @@ from ..http import api_path
 from ..redact import redact
 from . import apierror as E
 from .apierror import ApiError
+from .profiles import PROFILES, Profile
 from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Call, RouteSpec
 from .state import (
     AccessToken,
@@ -38,7 +39,7 @@ from .state import (
     path_in_scope,
 )
 
-__all__ = ["Principal", "authenticate", "authorize_secrets", "decode_jwt", "encode_jwt"]
+__all__ = ["Principal", "authenticate", "authorize_secrets", "decode_jwt", "encode_jwt", "retired_note"]
 
 _HEX24 = frozenset("0123456789abcdef")
 
@@ -91,6 +92,7 @@ def _detect_sliced(call: Call) -> tuple[str, str]:
     if value.startswith("sa."):
         if SERVICE_ACCOUNT not in retired:
             return SERVICE_ACCOUNT, value
+        call.retired = SERVICE_ACCOUNT
         raise ApiError(E.INVALID_JWT)  # measured: the "malformed" sentence, not jsonwebtoken's "invalid token"
     if not value:
         raise ApiError(E.EMPTY_CREDENTIALS)
@@ -105,7 +107,22 @@ def refuse_retired_api_key(call: Call) -> None:
         and call.request.headers.get("x-api-key")
         and not api_path(call.request.path).startswith("/api/v3/auth/")
     ):
+        call.retired = API_KEY
         raise ApiError(E.API_KEY_RETIRED)
+
+
+_RETIRED_NAMES = {API_KEY: ("API keys", "an API-key"), SERVICE_ACCOUNT: ("Service accounts", "a service-account")}
+
+
+def retired_note(mode: str, profile: Profile) -> str:
+    """Why a request in ``mode`` was refused, for the test's author: the mode is retired on
+    ``profile``'s server, and the profiles whose servers still serve it."""
+    plural, integration = _RETIRED_NAMES[mode]
+    first, *others = [f'"{name}"' for name in sorted(PROFILES) if mode not in PROFILES[name].retired_modes]
+    return (
+        f"{plural} are retired on today's Infisical (profile '{profile.name}'); "
+        f"pin @pytest.mark.infisical(profile={' or '.join([first + ')', *others])} to test {integration} integration"
+    )
 
 
 def _check_mode(mode: str, spec: RouteSpec, call: Call) -> None:

@@ -22,7 +22,7 @@ from ..http import Request, Response, RouteMatch, Served, api_path, encode_json
 from . import apierror as E
 from .api import router
 from .apierror import ApiError
-from .auth import authenticate, refuse_retired_api_key
+from .auth import authenticate, refuse_retired_api_key, retired_note
 from .profiles import Profile
 from .routing import Call, RouteSpec
 from .state import State
@@ -77,8 +77,16 @@ class FakeHandler:
             )
         # not authenticated: the credential the server read (or would read) under its header precedence
         presented = call.presented or read_credentials(call.request.headers, api_key_wins=self.profile.api_key_wins)
+        note = retired_note(call.retired, self.profile) if call.retired is not None else None
         return Served(
-            route, spec is not None, takes_credentials, True, auth_mode(presented), credential_id(presented), False
+            route,
+            spec is not None,
+            takes_credentials,
+            True,
+            auth_mode(presented),
+            credential_id(presented),
+            False,
+            note,
         )
 
     def describe(self, request: Request) -> Served:

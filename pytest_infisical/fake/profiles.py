@@ -27,6 +27,7 @@ from typing import Any, Optional
 
 import attrs
 
+from ..credential_headers import API_KEY, SERVICE_ACCOUNT
 from ..http import Response
 from . import apierror as E
 from .apierror import ApiError
@@ -512,7 +513,7 @@ LATEST = Profile(
     zod_validation_messages=True,
     permission_details=True,
     bearer_sliced=True,
-    retired_modes=frozenset(),  # API keys and service accounts are retired today: see docs/profiles.md
+    retired_modes=frozenset({API_KEY, SERVICE_ACCOUNT}),  # refused today: see docs/profiles.md
     revoke_twice_succeeds=True,
     document_keys=MappingProxyType(
         {

@@ -134,7 +134,7 @@ class RouteTable:
 class Call:
     """Everything a handler needs about one request."""
 
-    __slots__ = ("_body", "args", "fake", "params", "presented", "principal", "raw_path", "request")
+    __slots__ = ("_body", "args", "fake", "params", "presented", "principal", "raw_path", "request", "retired")
 
     def __init__(self, fake: FakeHandler, request: Request, params: dict[str, str], raw_path: str) -> None:
         self.fake = fake
@@ -146,6 +146,8 @@ class Call:
         self.presented: Optional[Presented] = None
         #: who made the request, once authentication verified it
         self.principal: Optional[Principal] = None
+        #: the retired auth mode the request was refused for, if it was
+        self.retired: Optional[str] = None
         self._body: Any = _MISSING
 
     @property

@@ -25,6 +25,12 @@ def login(fake: FakeInfisical, identity: MachineIdentity) -> str:
     return token
 
 
+def identity_headers(fake: FakeInfisical, role: str = "admin") -> dict[str, str]:
+    """The headers of a fresh machine identity of ``role`` on the default project, logged in: the
+    credential that works on every profile (API keys and service accounts are retired under ``latest``)."""
+    return {"Authorization": f"Bearer {login(fake, fake.create_machine_identity(role=role))}"}
+
+
 def call(
     fake: FakeInfisical,
     method: str,

@@ -12,7 +12,7 @@ from pytest_infisical import crypto
 from pytest_infisical.fake import FakeInfisical
 
 from ..fidelity.conftest import RAW_SECRET_KEYS_LATEST
-from .conftest import call
+from .conftest import call, identity_headers
 
 #: today's raw list item, exactly (`metadata` is gone): transcribed once, beside the fidelity tests
 RAW_KEYS = RAW_SECRET_KEYS_LATEST
@@ -32,7 +32,7 @@ def _raw(fake: FakeInfisical, headers: dict[str, str], path: str = "/api/v3/secr
 
 
 def test_list_in_plaintext_with_every_documented_key(fake: FakeInfisical) -> None:
-    body = _raw(fake, fake.create_api_key().headers, workspaceId=fake.project.id, environment="dev")
+    body = _raw(fake, identity_headers(fake), workspaceId=fake.project.id, environment="dev")
     (item,) = body["secrets"]
     assert set(item) == RAW_KEYS
     assert (item["secretKey"], item["secretValue"], item["secretComment"]) == ("DB_PASSWORD", "hunter2", "primary")
@@ -47,7 +47,7 @@ def test_e2ee_projects_are_refused(profile: str) -> None:
         fake,
         "GET",
         "/api/v3/secrets/raw",
-        headers=fake.create_api_key().headers,
+        headers=identity_headers(fake),
         query={"workspaceId": fake.project.id, "environment": "dev"},
     )
     expected = {
@@ -64,7 +64,7 @@ def test_e2ee_projects_are_refused(profile: str) -> None:
         fake,
         "GET",
         "/api/v3/secrets",
-        headers=fake.create_api_key().headers,
+        headers=identity_headers(fake),
         query={"workspaceId": fake.project.id, "environment": "dev"},
     )
     assert encrypted.status == 200 and b'"1"' not in encrypted.body
@@ -89,7 +89,7 @@ def test_multi_scope_token_must_name_the_scope(fake: FakeInfisical) -> None:
 
 
 def test_crud_in_plaintext(fake: FakeInfisical) -> None:
-    headers = fake.create_api_key().headers
+    headers = identity_headers(fake)
     scope = {"workspaceId": fake.project.id, "environment": "dev"}
     created = call(
         fake,
@@ -128,9 +128,7 @@ def test_crud_in_plaintext(fake: FakeInfisical) -> None:
 
 
 def test_view_secret_value_false_masks_values(fake: FakeInfisical) -> None:
-    body = _raw(
-        fake, fake.create_api_key().headers, workspaceId=fake.project.id, environment="dev", viewSecretValue="false"
-    )
+    body = _raw(fake, identity_headers(fake), workspaceId=fake.project.id, environment="dev", viewSecretValue="false")
     (item,) = body["secrets"]
     assert (item["secretValue"], item["secretValueHidden"]) == ("<hidden-by-infisical>", True)
 
@@ -139,7 +137,7 @@ def test_references_expand_on_request(fake: FakeInfisical) -> None:
     fake.set_secret("HOST", "db.internal")
     fake.set_secret("PROD_HOST", "db.prod", environment="prod", path="/net")
     fake.set_secret("DSN", "postgres://${HOST}/app ${prod.net.PROD_HOST} ${MISSING}")
-    headers = fake.create_api_key().headers
+    headers = identity_headers(fake)
     scope = {"workspaceId": fake.project.id, "environment": "dev"}
     plain = {s["secretKey"]: s["secretValue"] for s in _raw(fake, headers, **scope)["secrets"]}
     assert plain["DSN"] == "postgres://${HOST}/app ${prod.net.PROD_HOST} ${MISSING}"
@@ -151,7 +149,7 @@ def test_references_expand_on_request(fake: FakeInfisical) -> None:
 
 def test_recursive_lists_subfolders(fake: FakeInfisical) -> None:
     fake.set_secret("DEEP", "d", path="/a/b")
-    headers = fake.create_api_key().headers
+    headers = identity_headers(fake)
     flat = _raw(fake, headers, workspaceId=fake.project.id, environment="dev")
     deep = _raw(fake, headers, workspaceId=fake.project.id, environment="dev", recursive="true")
     assert [s["secretKey"] for s in flat["secrets"]] == ["DB_PASSWORD"]
@@ -161,7 +159,7 @@ def test_recursive_lists_subfolders(fake: FakeInfisical) -> None:
 def test_v4_list_for_the_current_cli(fake: FakeInfisical) -> None:
     fake.set_secret("IMPORTED", "i", environment="prod")
     fake.add_import("prod", "/", environment="dev")
-    headers = fake.create_api_key().headers
+    headers = identity_headers(fake)
     body = _raw(fake, headers, "/api/v4/secrets", projectId=fake.project.id, environment="dev", includeImports="true")
     assert [s["secretKey"] for s in body["secrets"]] == ["DB_PASSWORD"]
     assert [s["secretKey"] for s in body["imports"][0]["secrets"]] == ["IMPORTED"]
@@ -172,7 +170,7 @@ def test_v4_list_for_the_current_cli(fake: FakeInfisical) -> None:
 
 
 def test_tag_filters_match_nothing_because_no_secret_is_tagged(fake: FakeInfisical) -> None:
-    body = _raw(fake, fake.create_api_key().headers, workspaceId=fake.project.id, environment="dev", tagSlugs="backend")
+    body = _raw(fake, identity_headers(fake), workspaceId=fake.project.id, environment="dev", tagSlugs="backend")
     assert body["secrets"] == []
 
 
@@ -197,7 +195,7 @@ def test_a_secret_written_under_another_key_does_not_poison_its_folder(infisical
     other folders still served, and the Python API names the secret."""
     from pytest_infisical.errors import DecryptionError, UndecryptableSecretError
 
-    key = infisical.create_api_key()
+    headers = identity_headers(infisical)
     scope = {"workspaceId": infisical.project.id, "environment": "dev"}
     wrong = crypto.generate_project_key()
     body: dict[str, str] = {**scope, "type": "shared"}
@@ -209,17 +207,17 @@ def test_a_secret_written_under_another_key_does_not_poison_its_folder(infisical
             sealed.tag,
         )
     url = f"{infisical.url}/api/v3/secrets"
-    assert requests.post(f"{url}/BROKEN", json=body, headers=key.headers).status_code == 200
+    assert requests.post(f"{url}/BROKEN", json=body, headers=headers).status_code == 200
     infisical.set_secret("FINE", "1", environment="prod")
 
-    listed = requests.get(f"{url}/raw", params=scope, headers=key.headers)
+    listed = requests.get(f"{url}/raw", params=scope, headers=headers)
     assert listed.status_code == 500
     assert {k: v for k, v in listed.json().items() if k != "reqId"} == {
         "statusCode": 500,
         "message": "Something went wrong",
         "error": "InternalServerError",
     }
-    other = requests.get(f"{url}/raw", params={**scope, "environment": "prod"}, headers=key.headers)
+    other = requests.get(f"{url}/raw", params={**scope, "environment": "prod"}, headers=headers)
     assert [s["secretKey"] for s in other.json()["secrets"]] == ["FINE"]
     last = infisical.calls.filter("GET", "/api/v3/secrets/raw", status=500)
     assert len(last) == 1 and last[0].exception is None  # an answer the server gives, not a crash of the fake

@@ -10,7 +10,7 @@ import pytest
 from pytest_infisical import crypto
 from pytest_infisical.fake import FakeInfisical
 
-from .conftest import call
+from .conftest import call, identity_headers
 
 #: keys today's server returns on a list item (PROTOCOL.md §11.8), plus the 2023 ones (§5.2.0)
 LIST_ITEM_KEYS = set(
@@ -51,6 +51,13 @@ def fake() -> FakeInfisical:
     return FakeInfisical()
 
 
+@pytest.fixture
+def user_fake() -> FakeInfisical:
+    """Personal secrets belong to a user, who called with an API key: a mode today's server no
+    longer serves (nor does the fake serve user sessions), so these tests run on the 2023 profile."""
+    return FakeInfisical(profile="2023")
+
+
 def _list(fake: FakeInfisical, headers: dict[str, str], **query: str) -> Any:
     response = call(fake, "GET", "/api/v3/secrets", headers=headers, query={"workspaceId": fake.project.id, **query})
     assert response.status == 200, response.body
@@ -87,7 +94,7 @@ def test_no_plaintext_on_the_wire(fake: FakeInfisical) -> None:
         fake,
         "GET",
         "/api/v3/secrets",
-        headers=fake.create_api_key().headers,
+        headers=identity_headers(fake),
         query={"workspaceId": fake.project.id, "environment": "dev"},
     )
     assert b"hunter2" not in response.body and b"DB_PASSWORD" not in response.body
@@ -125,7 +132,7 @@ def test_create_update_delete_round_trip_with_versions(fake: FakeInfisical) -> N
 
 def test_create_stores_the_ciphertext_exactly_as_sent(fake: FakeInfisical) -> None:
     fields = crypto.encrypt_secret("A", "b", fake.project.key, comment="c").to_dict()
-    _write(fake, "POST", "A", fake.create_api_key().headers, **fields)
+    _write(fake, "POST", "A", identity_headers(fake), **fields)
     stored = fake.project.folders[("dev", "/")].shared["A"].cipher
     assert stored == fields
 
@@ -134,7 +141,7 @@ def test_a_secret_created_without_comment_still_carries_an_encrypted_empty_comme
     fields = crypto.encrypt_secret("A", "b", fake.project.key).to_dict()
     for name in ("secretCommentCiphertext", "secretCommentIV", "secretCommentTag"):
         del fields[name]
-    doc = _write(fake, "POST", "A", fake.create_api_key().headers, **fields).json()["secret"]
+    doc = _write(fake, "POST", "A", identity_headers(fake), **fields).json()["secret"]
     assert doc["secretCommentCiphertext"] == ""
     assert crypto.decrypt_secret(doc, fake.project.key).comment == ""
 
@@ -143,13 +150,14 @@ def test_duplicate_create_is_refused(profile: str) -> None:
     fake = FakeInfisical(profile=profile)
     fake.set_secret("A", "1")
     fields = crypto.encrypt_secret("A", "2", fake.project.key).to_dict()
-    response = _write(fake, "POST", "A", fake.create_api_key().headers, **fields)
+    response = _write(fake, "POST", "A", identity_headers(fake), **fields)
     expected = {"latest": "Secret already exists", "2023": "Failed to create secret that already exists"}[profile]
     assert (response.status, response.json()["message"]) == (400, expected)
     assert fake.secrets() == {"A": "1"}
 
 
-def test_single_get_falls_back_from_personal_to_shared(fake: FakeInfisical) -> None:
+def test_single_get_falls_back_from_personal_to_shared(user_fake: FakeInfisical) -> None:
+    fake = user_fake
     fake.set_secret("A", "shared-a")
     fake.set_secret("B", "shared-b")
     fake.set_secret("B", "personal-b", type="personal")
@@ -160,11 +168,14 @@ def test_single_get_falls_back_from_personal_to_shared(fake: FakeInfisical) -> N
         assert crypto.decrypt_secret(doc, fake.project.key).value == expected
     shared = call(fake, "GET", "/api/v3/secrets/B", headers=headers, query={**query, "type": "shared"}).json()["secret"]
     assert crypto.decrypt_secret(shared, fake.project.key).value == "shared-b"
-    missing = call(fake, "GET", "/api/v3/secrets/NOPE", headers=headers, query=query)
+    today = FakeInfisical()  # today's answer for a name with neither, to an identity
+    query = {"workspaceId": today.project.id, "environment": "dev"}
+    missing = call(today, "GET", "/api/v3/secrets/NOPE", headers=identity_headers(today), query=query)
     assert (missing.status, missing.json()["message"]) == (404, "Secret with name 'NOPE' not found")
 
 
-def test_list_puts_the_callers_personal_secrets_first(fake: FakeInfisical) -> None:
+def test_list_puts_the_callers_personal_secrets_first(user_fake: FakeInfisical) -> None:
+    fake = user_fake
     fake.set_secret("B", "shared-b")
     fake.set_secret("B", "personal-b", type="personal")
     other = fake.create_user("other@example.com")
@@ -176,7 +187,8 @@ def test_list_puts_the_callers_personal_secrets_first(fake: FakeInfisical) -> No
     assert dict(crypto.decrypt_secrets(body, project_key=fake.project.key)) == {"B": "personal-b"}
 
 
-def test_personal_override_needs_a_shared_secret(fake: FakeInfisical) -> None:
+def test_personal_override_needs_a_shared_secret(user_fake: FakeInfisical) -> None:
+    fake = user_fake
     fields = crypto.encrypt_secret("A", "mine", fake.project.key).to_dict()
     response = _write(fake, "POST", "A", fake.create_api_key().headers, type="personal", **fields)
     assert (response.status, response.json()["message"]) == (
@@ -185,7 +197,8 @@ def test_personal_override_needs_a_shared_secret(fake: FakeInfisical) -> None:
     )
 
 
-def test_deleting_a_shared_secret_deletes_its_personal_overrides(fake: FakeInfisical) -> None:
+def test_deleting_a_shared_secret_deletes_its_personal_overrides(user_fake: FakeInfisical) -> None:
+    fake = user_fake
     fake.set_secret("A", "shared")
     fake.set_secret("A", "personal", type="personal")
     assert _write(fake, "DELETE", "A", fake.create_api_key().headers).status == 200
@@ -196,7 +209,7 @@ def test_deleting_a_shared_secret_deletes_its_personal_overrides(fake: FakeInfis
 def test_folders_by_path_and_unknown_folders(profile: str) -> None:
     fake = FakeInfisical(profile=profile)
     fake.set_secret("QUEUE_URL", "amqp://queue", path="/backend/workers")
-    headers = fake.create_api_key().headers
+    headers = identity_headers(fake)
     body = _list(fake, headers, environment="dev", secretPath="/backend/workers")
     assert dict(crypto.decrypt_secrets(body, project_key=fake.project.key)) == {"QUEUE_URL": "amqp://queue"}
     assert body["secrets"][0]["secretPath"] == "/backend/workers"
@@ -222,7 +235,7 @@ def test_folders_by_path_and_unknown_folders(profile: str) -> None:
 def test_secret_path_forms_are_tolerated(fake: FakeInfisical) -> None:
     """``%2F``, a trailing slash and a missing secretPath all mean the same folder (§11.6)."""
     fake.set_secret("A", "1", path="/x")
-    headers = fake.create_api_key().headers
+    headers = identity_headers(fake)
     base = f"/api/v3/secrets?workspaceId={fake.project.id}&environment=dev"
     for query in ("&secretPath=%2Fx", "&secretPath=/x/", "&secretPath=/x"):
         response = call(fake, "GET", base + query, headers=headers)
@@ -294,7 +307,7 @@ def test_glob_scopes(fake: FakeInfisical) -> None:
 
 def test_missing_parameters_are_a_validation_error(profile: str) -> None:
     fake = FakeInfisical(profile=profile)
-    response = call(fake, "GET", "/api/v3/secrets", headers=fake.create_api_key().headers, query={"environment": "dev"})
+    response = call(fake, "GET", "/api/v3/secrets", headers=identity_headers(fake), query={"environment": "dev"})
     body = response.json()
     if profile == "latest":
         assert (response.status, body["error"]) == (422, "ValidationFailure")
@@ -329,7 +342,7 @@ def test_unknown_project(profile: str) -> None:
         fake,
         "GET",
         "/api/v3/secrets",
-        headers=fake.create_api_key().headers,
+        headers=identity_headers(fake),
         query={"workspaceId": "f" * 24, "environment": "dev"},
     )
     expected = {
@@ -346,7 +359,7 @@ def test_unknown_project(profile: str) -> None:
 def test_a_get_with_a_json_body_is_served(fake: FakeInfisical) -> None:
     """Some clients send a copy of the query as a JSON body on GET (§11.6); even a broken one is drained."""
     fake.set_secret("A", "1")
-    headers = fake.create_api_key().headers
+    headers = identity_headers(fake)
     query = {"workspaceId": fake.project.id, "environment": "dev"}
     assert call(fake, "GET", "/api/v3/secrets", headers=headers, query=query, body=query).status == 200
     from pytest_infisical.http import Request
@@ -364,7 +377,7 @@ def test_a_broken_json_body_on_a_write(profile: str) -> None:
     from pytest_infisical.http import Request
 
     fake = FakeInfisical(profile=profile)
-    headers = {**fake.create_api_key().headers, "Content-Type": "application/json"}
+    headers = {**identity_headers(fake), "Content-Type": "application/json"}
     response = fake.handle(Request("POST", "https://app.infisical.com/api/v3/secrets/A", headers, b'{"workspaceId": '))
     assert response.status == 500
 

@@ -94,7 +94,7 @@ def test_an_expired_token_is_deleted_on_that_use(profile: str, first: int, then:
 
 def test_a_service_account_creates_a_short_lived_token_that_works() -> None:
     """The 2023 docs: a service account may create short-lived service tokens."""
-    fake = FakeInfisical()
+    fake = FakeInfisical(profile="2023")
     fake.set_secret("A", "1")
     account = fake.create_service_account(permissions=[("dev", True, True)])
     me = call(fake, "GET", "/api/v2/service-accounts/me", headers=account.headers).json()["serviceAccount"]
@@ -140,11 +140,12 @@ def test_a_service_account_creates_a_short_lived_token_that_works() -> None:
     )
     assert dict(plain) == {"A": "1"}
     fake.clock.advance(601)
-    assert call(fake, "GET", "/api/v2/service-token", headers=token.headers).status == 403
+    expired = call(fake, "GET", "/api/v2/service-token", headers=token.headers)
+    assert (expired.status, expired.json()["message"]) == (401, "Failed to authenticate expired service token")
 
 
 def test_an_account_cannot_create_a_token_beyond_its_own_access() -> None:
-    fake = FakeInfisical()
+    fake = FakeInfisical(profile="2023")
     account = fake.create_service_account(permissions=[("dev", True, False)])
     response = call(
         fake,
@@ -160,7 +161,10 @@ def test_an_account_cannot_create_a_token_beyond_its_own_access() -> None:
             "tag": "",
         },
     )
-    assert (response.status, response.json()["message"]) == (403, "You are not allowed to create on secrets")
+    assert (response.status, response.json()["message"]) == (
+        401,
+        "Failed permissions authorization for workspace environment action : write",
+    )
 
 
 def test_invalid_permissions_are_refused() -> None:

@@ -36,8 +36,8 @@ async function readSecrets(headers, environment, { retries = 2 } = {}) {
   }
 }
 
-const apiKey = { "X-API-KEY": serve.api_key };
 const bearer = (token) => ({ Authorization: `Bearer ${token}` });
+const printedToken = bearer(serve.service_token);
 
 describe("serve's admin API from Node", () => {
   beforeEach(async () => {
@@ -46,21 +46,21 @@ describe("serve's admin API from Node", () => {
 
   test("each test seeds its own secrets", async () => {
     await admin("PUT", "/secrets", { environment: "staging", path: "/", secrets: { FEATURE_FLAG: "on" } });
-    assert.deepEqual(await readSecrets(apiKey, "staging"), { status: 200, secrets: { FEATURE_FLAG: "on" } });
+    assert.deepEqual(await readSecrets(printedToken, "staging"), { status: 200, secrets: { FEATURE_FLAG: "on" } });
     const seen = await admin("GET", "/secrets?environment=staging&path=/");
     assert.deepEqual(seen.secrets, { FEATURE_FLAG: "on" });
   });
 
   test("reset left nothing from the previous test; the printed token still works", async () => {
     assert.deepEqual(await readSecrets(bearer(serve.service_token), "staging"), { status: 200, secrets: {} });
-    assert.deepEqual(await readSecrets(apiKey, "dev"), { status: 200, secrets: { DB_PASSWORD: "hunter2" } });
+    assert.deepEqual(await readSecrets(printedToken, "dev"), { status: 200, secrets: { DB_PASSWORD: "hunter2" } });
     const { calls } = await admin("GET", "/calls");
     assert.equal(calls.length, 2);
   });
 
   test("a 503 is retried and the retry succeeds", async () => {
     await admin("POST", "/faults", { method: "GET", path: "/api/v3/secrets/raw", status: 503 });
-    const result = await readSecrets(apiKey, "dev");
+    const result = await readSecrets(printedToken, "dev");
     assert.deepEqual(result, { status: 200, secrets: { DB_PASSWORD: "hunter2" } });
     const { calls } = await admin("GET", "/calls?path=/api/v3/secrets/raw");
     assert.deepEqual(
@@ -97,7 +97,7 @@ describe("serve's admin API from Node", () => {
     });
     const { accessToken } = await login.json();
     await readSecrets(bearer(accessToken), "prod");
-    await fetch(`${base}/api/v3/secrets/raw/NOPE?workspaceId=${serve.project_id}&environment=dev`, { headers: apiKey });
+    await fetch(`${base}/api/v3/secrets/raw/NOPE?workspaceId=${serve.project_id}&environment=dev`, { headers: printedToken });
     const byIdentity = await admin("GET", "/calls?auth=machine_identity");
     assert.deepEqual(
       byIdentity.calls.map((c) => c.route),
@@ -105,8 +105,8 @@ describe("serve's admin API from Node", () => {
     );
     const missing = await admin("GET", "/calls?method=GET&path=/api/v3/secrets/raw/:secretName&status=404");
     assert.equal(missing.calls.length, 1);
-    assert.equal(missing.calls[0].auth, "api_key");
-    assert.ok(!JSON.stringify(missing).includes(serve.api_key)); // redacted
+    assert.equal(missing.calls[0].auth, "service_token");
+    assert.ok(!JSON.stringify(missing).includes(serve.service_token.split(".")[2])); // redacted
     const everything = await admin("GET", "/calls");
     assert.deepEqual(
       everything.calls.map((c) => c.route),
