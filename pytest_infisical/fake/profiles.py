@@ -23,11 +23,13 @@ from typing import Any, Optional
 
 import attrs
 
+from ..faults import FASTIFY_HEADERS
 from ..http import Response
 from . import apierror as E
 from .apierror import ApiError
+from .routing import LOGIN_LIMIT, SECRETS_LIMIT, SERVICE_TOKEN_LIMIT
 
-__all__ = ["PROFILES", "Profile", "Rendering", "get_profile"]
+__all__ = ["PROFILES", "Profile", "RateLimits", "Rendering", "get_profile"]
 
 
 @attrs.frozen
@@ -38,6 +40,18 @@ class Rendering:
     error: str
     message: str
     shape: str = "standard"  # "standard", "fastify-default" (no reqId) or "text"
+
+
+@attrs.frozen
+class RateLimits:
+    """A server's own rate limits: for each rate-limit group (``SECRETS_LIMIT`` …, declared by the
+    routes), how many requests each of its routes allows per ``window`` seconds and client address,
+    counted once the request is authenticated; ``headers`` names the limit, remaining, reset and
+    retry-after headers the server sends. A route of no listed group is not limited."""
+
+    per_window: Mapping[str, int]
+    window: float = 60
+    headers: tuple[str, str, str, str] = FASTIFY_HEADERS
 
 
 @attrs.frozen
@@ -90,6 +104,8 @@ class Profile:
     collapses_slashes: bool = True
     #: headers every answer carries (helmet, CORS).
     response_headers: Mapping[str, str] = attrs.field(factory=dict)
+    #: the server's own rate limits, on unless a test turns them off; None: no limiter (self-hosted today)
+    rate_limits: Optional[RateLimits] = None
 
     def shaped(self, kind: str, document: dict[str, Any]) -> dict[str, Any]:
         """``document`` with exactly this server's keys for ``kind`` (unchanged when it lists none)."""
@@ -128,7 +144,8 @@ class Profile:
     def render_status(self, status: int, headers: dict[str, str]) -> Response:
         """This server's own 429 (``Retry-After`` from ``headers``) or 500 answer: the pipeline's ``render_error``."""
         if status == 429:
-            return self.render(ApiError(E.RATE_LIMITED, retry_after=headers["Retry-After"]), headers)
+            retry_after = next(v for k, v in headers.items() if k.lower() == "retry-after")
+            return self.render(ApiError(E.RATE_LIMITED, retry_after=retry_after), headers)
         return self.render(ApiError(E.INTERNAL), headers)
 
 
@@ -485,7 +502,13 @@ Y2023 = Profile(
 
 #: August 2024 (the Postgres/Fastify backend before ``/api/v4``): today's renderings except where
 #: that server was measured to answer otherwise.
-TABLE_2024_08: Mapping[str, Rendering] = MappingProxyType({**TABLE_LATEST})
+TABLE_2024_08: Mapping[str, Rendering] = MappingProxyType(
+    {
+        **TABLE_LATEST,
+        # @fastify/rate-limit's own answer: its window (one minute) in words
+        E.RATE_LIMITED.code: R(429, "Too Many Requests", "Rate limit exceeded, retry in 1 minute"),
+    }
+)
 
 Y2024_08 = Profile(
     name="2024-08",
@@ -496,6 +519,7 @@ Y2024_08 = Profile(
     bearer_sliced=True,
     collapses_slashes=False,
     etag="strong",
+    rate_limits=RateLimits(MappingProxyType({SECRETS_LIMIT: 40, SERVICE_TOKEN_LIMIT: 60, LOGIN_LIMIT: 200})),
 )
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({LATEST.name: LATEST, Y2024_08.name: Y2024_08, Y2023.name: Y2023})
