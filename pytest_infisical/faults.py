@@ -15,7 +15,6 @@ server itself would render (429, 500) is rendered by the ``render_error`` the pi
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections.abc import Hashable, Mapping, Sequence
 from http import HTTPStatus
