@@ -759,6 +759,11 @@ class AdminApi:
         fake.rate_limit(limit, 60 if window is None else window, retry_after=retry_after)
         return _json(200, {"limit": limit, "window": 60 if window is None else window})
 
+    @_route("DELETE", "/rate-limit")
+    def _clear_rate_limits(self, fake: FakeInfisical, request: Request) -> Response:
+        fake.clear_rate_limits()
+        return _json(200, {"rate_limits": False})
+
     @_route("POST", "/clock/advance")
     def _advance(self, fake: FakeInfisical, request: Request) -> Response:
         args = _body(request, f"POST {ADMIN_PREFIX}/clock/advance")

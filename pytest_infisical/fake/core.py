@@ -177,6 +177,11 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
 
     # ---- faults (armed on the pipeline's) -----------------------------------------------------
 
+    def clear_rate_limits(self) -> None:
+        """No rate limit from now on: neither the one ``rate_limit()`` installed nor the profile's own."""
+        self.pipeline.rate_limiter = None
+        self.handler.rate_limiters = {}
+
     def _install_rate_limiter(self, limit: int, window: float, retry_after: Optional[float]) -> RateLimiter:
         """The pipeline's limiter, with this server's header names; it replaces the profile's own limits."""
         own = self.profile.rate_limits
