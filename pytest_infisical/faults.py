@@ -448,5 +448,8 @@ class FaultArming:
 
     def rate_limit(self, limit: int = 350, window: float = 60, *, retry_after: Optional[float] = None) -> RateLimiter:
         """Count requests per ``window`` seconds of the clock; past ``limit``, answer 429 with
-        ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``Retry-After``. ``/api/status`` is exempt."""
+        ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``Retry-After`` (``x-ratelimit-*`` and
+        ``retry-after`` under a profile whose server sent those). ``/api/status`` is exempt. Every
+        other request counts once, whatever its route or client; a profile's own rate limits are
+        replaced by this one while it is installed."""
         return self._install_rate_limiter(limit, window, retry_after)
