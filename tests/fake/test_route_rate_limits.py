@@ -33,12 +33,29 @@ def limit_headers(response: requests.Response) -> dict[str, str]:
     return {k.lower(): v for k, v in response.headers.items() if k.lower().startswith(("x-ratelimit", "retry-after"))}
 
 
+def assert_refused(response: requests.Response, limit: str) -> None:
+    """The 429 of a window just opened: Fastify's body, no request left, 60 s to wait."""
+    assert response.status_code == 429, response.text
+    assert response.json() == BODY_429
+    assert limit_headers(response) == {
+        "x-ratelimit-limit": limit,
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": "60",
+        "retry-after": "60",
+    }
+
+
 def query(fake: FakeInfisical) -> dict[str, str]:
     return {"workspaceId": fake.project.id, "environment": "dev", "secretPath": "/"}
 
 
 def get(fake: FakeInfisical, path: str, token: ServiceToken, **params: Any) -> requests.Response:
     return requests.get(fake.url + path, headers=token.headers, params={**query(fake), **params}, timeout=10)
+
+
+def own_document(fake: FakeInfisical, token: ServiceToken) -> requests.Response:
+    """The token's own document (``GET /api/v2/service-token``, limited to 60 a minute)."""
+    return requests.get(fake.url + "/api/v2/service-token", headers=token.headers, timeout=10)
 
 
 def spend(fake: FakeInfisical, token: ServiceToken, times: int, path: str = RAW) -> None:
@@ -60,15 +77,7 @@ def test_the_40th_request_passes_the_41st_is_refused(
         "x-ratelimit-remaining": "0",
         "x-ratelimit-reset": "60",
     }
-    refused = get(infisical, RAW, infisical_service_token)
-    assert refused.status_code == 429
-    assert refused.json() == BODY_429
-    assert limit_headers(refused) == {
-        "x-ratelimit-limit": "40",
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": "60",
-        "retry-after": "60",
-    }
+    assert_refused(get(infisical, RAW, infisical_service_token), limit="40")
 
 
 def test_refused_until_the_reset_instant_then_allowed_again(
@@ -121,10 +130,7 @@ def test_each_route_counts_on_its_own(infisical: FakeInfisical, infisical_servic
     assert single.headers["x-ratelimit-remaining"] == "39"
     encrypted = get(infisical, "/api/v3/secrets", infisical_service_token)
     assert encrypted.headers["x-ratelimit-remaining"] == "39"
-    document = requests.get(
-        infisical.url + "/api/v2/service-token", headers=infisical_service_token.headers, timeout=10
-    )
-    assert limit_headers(document) == {
+    assert limit_headers(own_document(infisical, infisical_service_token)) == {
         "x-ratelimit-limit": "60",
         "x-ratelimit-remaining": "59",
         "x-ratelimit-reset": "60",
@@ -334,25 +340,13 @@ def test_a_test_armed_limit_replaces_the_profiles_own(
     spend(infisical, infisical_service_token, 5)
     infisical.rate_limit(limit=2, window=60)
     assert get(infisical, RAW, infisical_service_token).headers["x-ratelimit-remaining"] == "1"
-    document = requests.get(
-        infisical.url + "/api/v2/service-token", headers=infisical_service_token.headers, timeout=10
-    )
-    assert limit_headers(document) == {
+    assert limit_headers(own_document(infisical, infisical_service_token)) == {
         "x-ratelimit-limit": "2",
         "x-ratelimit-remaining": "0",
         "x-ratelimit-reset": "60",
     }
-    refused = requests.get(infisical.url + "/api/status", timeout=10)  # exempt, as on the server
-    assert refused.status_code == 200
-    limited = get(infisical, RAW + "/A", infisical_service_token)
-    assert limited.status_code == 429
-    assert limited.json() == BODY_429
-    assert limit_headers(limited) == {
-        "x-ratelimit-limit": "2",
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": "60",
-        "retry-after": "60",
-    }
+    assert requests.get(infisical.url + "/api/status", timeout=10).status_code == 200  # exempt, as on the server
+    assert_refused(get(infisical, RAW + "/A", infisical_service_token), limit="2")
 
 
 def test_while_armed_the_profiles_count_does_not_apply(
