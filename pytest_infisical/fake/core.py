@@ -10,8 +10,8 @@
 This class only wires them together: the journal assertions (``assert_called`` …) read the
 pipeline's journal, and ``fail_next``/``rate_limit`` arm the pipeline's faults and rate limiter (the
 limiter a test arms replaces the profile's own rate limits, which the handler counts: one limiter
-answers at a time). Everything it
-needs comes in through the constructor: nothing sets attributes on it afterwards.
+answers at a time). Everything it needs comes in through the constructor: nothing sets attributes
+on it afterwards.
 """
 
 from __future__ import annotations
