@@ -113,6 +113,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-admin", action="store_true", help="no admin API (/_fake/...): serve only what Infisical serves"
     )
+    serve.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="no rate limits of the profile's own (2024-08 limits each secrets route to 40 a minute per client)",
+    )
     scanner = commands.add_parser(
         "scan", help="scan cassettes for real credentials and values; exit 1 on a hit (a pre-commit hook)"
     )
@@ -237,7 +242,13 @@ def _serve(args: argparse.Namespace, signals: _Signals) -> int:
 
     try:
         data = load_seed(args.seed) if args.seed else DEMO_SEED
-        baseline = Baseline(data, profile=args.profile, source=str(args.seed) if args.seed else None, sleep=time.sleep)
+        baseline = Baseline(
+            data,
+            profile=args.profile,
+            source=str(args.seed) if args.seed else None,
+            sleep=time.sleep,
+            rate_limits=not args.no_rate_limits,
+        )
     except InfisicalTestingError as error:
         return _not_started(str(error), EXIT_USAGE)
     signals.loading = False

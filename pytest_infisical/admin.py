@@ -113,11 +113,14 @@ class Baseline:
         source: Optional[str] = None,
         *,
         sleep: Optional[Callable[[float], None]] = None,
+        rate_limits: bool = True,
     ) -> None:
         self.data, self.profile, self.source = data, profile, source
         #: how a delay fault passes in every fake built from this baseline (the live server sleeps)
         self.sleep = sleep
-        self.fake, self.projects = build_seeded(data, profile, source, sleep=sleep)
+        #: False: every fake built from this baseline has the profile's own rate limits off
+        self.rate_limits = rate_limits
+        self.fake, self.projects = build_seeded(data, profile, source, sleep=sleep, rate_limits=rate_limits)
         self.issued: list[Issued] = []
         self._url: Optional[str] = None
 
@@ -150,7 +153,13 @@ class Baseline:
     def rebuild(self) -> tuple[FakeInfisical, list[Project]]:
         """A fresh fake: the seed's projects (same ids) and secrets, the issued credentials (same values)."""
         fake, projects = build_seeded(
-            self.data, self.profile, self.source, [p.id for p in self.projects], url=self._url, sleep=self.sleep
+            self.data,
+            self.profile,
+            self.source,
+            [p.id for p in self.projects],
+            url=self._url,
+            sleep=self.sleep,
+            rate_limits=self.rate_limits,
         )
         for issued in self.issued:
             getattr(fake, _METHODS[issued.kind])(**issued.kwargs, credential=issued.credential)
@@ -750,6 +759,11 @@ class AdminApi:
         assert limit is not None
         fake.rate_limit(limit, 60 if window is None else window, retry_after=retry_after)
         return _json(200, {"limit": limit, "window": 60 if window is None else window})
+
+    @_route("DELETE", "/rate-limit")
+    def _clear_rate_limits(self, fake: FakeInfisical, request: Request) -> Response:
+        fake.clear_rate_limits()
+        return _json(200, {"rate_limits": False})
 
     @_route("POST", "/clock/advance")
     def _advance(self, fake: FakeInfisical, request: Request) -> Response:

@@ -15,9 +15,8 @@ server itself would render (429, 500) is rendered by the ``render_error`` the pi
 from __future__ import annotations
 
 import json
-import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Union
 
@@ -31,6 +30,8 @@ if TYPE_CHECKING:
     from .stubs import Callback, Stub, Stubs
 
 __all__ = [
+    "DRAFT_HEADERS",
+    "FASTIFY_HEADERS",
     "Clock",
     "ConnectionFault",
     "Fault",
@@ -313,34 +314,56 @@ def replace_body(response: Response, body: bytes) -> Response:
     return with_body(response.status, body, dict(headers)).reporting(response.served)
 
 
-class RateLimiter:
-    """A fixed window of ``limit`` requests per ``window`` seconds of the pipeline's clock."""
+#: the names a limiter gives its headers: limit, remaining, reset, retry-after. Draft-6 style, as
+#: express-rate-limit sent them (the default of ``rate_limit()``)
+DRAFT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After")
+#: as @fastify/rate-limit sends them (lower case on the wire)
+FASTIFY_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after")
 
-    def __init__(self, limit: int, window: float, clock: Clock, retry_after: Optional[float] = None) -> None:
+
+class RateLimiter:
+    """Fixed windows of ``limit`` requests per ``window`` seconds of the pipeline's clock, one per key.
+
+    A key's window opens at its first request and closes ``window`` seconds later: at that instant
+    the next request opens a new one. ``check(key)`` counts one request (a refused one too) and says
+    whether it is allowed, with the headers of the answer (``names``: limit, remaining, reset in
+    whole seconds rounded up, and retry-after on a refusal: ``retry_after`` if given, else the reset).
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        clock: Clock,
+        retry_after: Optional[float] = None,
+        names: tuple[str, str, str, str] = DRAFT_HEADERS,
+    ) -> None:
         if limit < 1 or window <= 0:
             raise ValueError(f"rate limit needs limit >= 1 and window > 0, got {limit} per {window} s")
         self.limit, self.window, self.clock, self.retry_after = limit, window, clock, retry_after
-        self._start: Optional[float] = None
-        self._count = 0
+        self.names = names
+        #: key -> (start of its window, requests counted in it); times in whole microseconds, so
+        #: that a window closes exactly ``window`` seconds after it opened
+        self._windows: dict[Hashable, tuple[int, int]] = {}
         self._lock = threading.Lock()
 
-    def check(self) -> tuple[bool, dict[str, str]]:
-        """(allowed, the RateLimit-* headers for this response)."""
+    def check(self, key: Hashable = None) -> tuple[bool, dict[str, str]]:
+        """(allowed, the rate-limit headers of the answer) for one more request counted under ``key``."""
+        window = round(self.window * 1_000_000)
         with self._lock:
-            now = self.clock.timestamp()
-            if self._start is None or now - self._start >= self.window:
-                self._start, self._count = now, 0
-            self._count += 1
-            reset = max(1, math.ceil(self._start + self.window - now))
-            allowed = self._count <= self.limit
-            headers = {
-                "RateLimit-Limit": str(self.limit),
-                "RateLimit-Remaining": str(max(0, self.limit - self._count)),
-                "RateLimit-Reset": str(reset),
-            }
-            if not allowed:
-                headers["Retry-After"] = f"{self.retry_after:g}" if self.retry_after is not None else str(reset)
-            return allowed, headers
+            now = round(self.clock.timestamp() * 1_000_000)
+            start, count = self._windows.get(key, (now, 0))
+            if now - start >= window:
+                start, count = now, 0
+            count += 1
+            self._windows[key] = (start, count)
+        reset = max(1, -((now - start - window) // 1_000_000))  # whole seconds left, rounded up
+        allowed = count <= self.limit
+        limit, remaining, reset_name, retry_name = self.names
+        headers = {limit: str(self.limit), remaining: str(max(0, self.limit - count)), reset_name: str(reset)}
+        if not allowed:
+            headers[retry_name] = f"{self.retry_after:g}" if self.retry_after is not None else str(reset)
+        return allowed, headers
 
 
 def with_headers(response: Response, extra: dict[str, Any]) -> Response:
@@ -425,5 +448,8 @@ class FaultArming:
 
     def rate_limit(self, limit: int = 350, window: float = 60, *, retry_after: Optional[float] = None) -> RateLimiter:
         """Count requests per ``window`` seconds of the clock; past ``limit``, answer 429 with
-        ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``Retry-After``. ``/api/status`` is exempt."""
+        ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``Retry-After`` (``x-ratelimit-*`` and
+        ``retry-after`` under a profile whose server sent those). ``/api/status`` is exempt. Every
+        other request counts once, whatever its route or client; a profile's own rate limits are
+        replaced by this one while it is installed."""
         return self._install_rate_limiter(limit, window, retry_after)

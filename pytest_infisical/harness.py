@@ -37,6 +37,7 @@ MARKER_OPTIONS: Mapping[str, str] = MappingProxyType(
         "allow_unrouted": "True: a request no route of the fake answers does not fail the test",
         "allow_unmocked": "True: a request to another host (refused) does not fail the test",
         "assert_all_expected": "False: expect()ed calls never made, fail_next() faults never triggered and stub()s never used do not fail the test",
+        "rate_limits": "False: no rate limits of the profile's own (2024-08 counts 40 a minute per secrets route)",
     }
 )
 
@@ -52,6 +53,7 @@ class Options:
     allow_unrouted: bool = False
     allow_unmocked: bool = False
     assert_all_expected: bool = True
+    rate_limits: bool = True
 
     @property
     def all_base_urls(self) -> list[str]:
@@ -72,6 +74,8 @@ class Options:
                 value = tuple(value)
                 if key in ("base_urls", "passthrough"):
                     value = (*getattr(base, key), *value)
+            elif key == "rate_limits" and not isinstance(value, bool):
+                raise TypeError(f"@pytest.mark.infisical(rate_limits=...) takes True or False, got {value!r}")
             changes[key] = value
         return attrs.evolve(base, **changes)
 
@@ -82,8 +86,16 @@ def build(
     """A fake seeded as ``options`` say; served through ``pipeline`` when one was built beforehand."""
     from .seed import apply_secrets
 
-    profile = None if pipeline is not None else options.profile
-    fake = FakeInfisical(url, profile=profile, e2ee=options.e2ee, environments=options.environments, pipeline=pipeline)
+    if pipeline is None:
+        fake = FakeInfisical(
+            url,
+            profile=options.profile,
+            e2ee=options.e2ee,
+            environments=options.environments,
+            rate_limits=options.rate_limits,
+        )
+    else:
+        fake = FakeInfisical(url, e2ee=options.e2ee, environments=options.environments, pipeline=pipeline)
     if options.secrets is not None:
         apply_secrets(fake, options.secrets)
     return fake
@@ -121,7 +133,7 @@ def live(options: Options, host: str = "127.0.0.1", port: int = 0) -> Iterator[F
     from .fake import fake_pipeline
     from .transports.server import LiveServer
 
-    pipeline = fake_pipeline(options.profile, sleep=time.sleep)
+    pipeline = fake_pipeline(options.profile, sleep=time.sleep, rate_limits=options.rate_limits)
     with LiveServer(pipeline, host, port, render_error=pipeline.render_status) as server:
         yield build(options, url=server.url, pipeline=pipeline)
 

@@ -153,6 +153,9 @@ class Request:
     body: bytes = b""
     #: the client's read timeout in seconds, when the transport knows it (for simulated delays)
     timeout: Optional[float] = attrs.field(default=None, eq=False)
+    #: the client's address, when the transport has one (the live server's peer); None in-process,
+    #: where every call comes from one client
+    client: Optional[str] = attrs.field(default=None, eq=False)
     path: str = attrs.field(init=False, eq=False)
     target: str = attrs.field(init=False, eq=False)
     query_items: list[tuple[str, str]] = attrs.field(init=False, eq=False)

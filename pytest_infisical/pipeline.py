@@ -5,7 +5,10 @@ A transport hands each :class:`~pytest_infisical.http.Request` to :meth:`Pipelin
 1. takes the first armed fault that matches (:mod:`pytest_infisical.faults`): a connection error or
    a timeout is raised as a :class:`~pytest_infisical.http.TransportFault`, a delay passes (the
    clock moves on, or ``sleep`` really waits), a status is answered without the handler;
-2. applies the rate limiter, if the test set one (``GET /api/status`` is exempt, as on Infisical);
+2. applies the rate limiter, if the test set one with ``rate_limit()`` (``GET /api/status`` is
+   exempt, as on Infisical): one count for every request, whatever its route or client. A server's
+   own per-route limits (the ``2024-08`` profile's) are the handler's: it counts them after
+   authentication, with the same :class:`~pytest_infisical.faults.RateLimiter`;
 3. answers from the test's stubs (:mod:`pytest_infisical.stubs`), if one matches;
 4. else calls the handler — the fake, a table of canned answers, anything with ``handle(Request) ->
    Response`` — and corrupts or replaces its body if the fault says so; an unexpected exception in
@@ -25,6 +28,7 @@ from __future__ import annotations
 from typing import Callable, Generic, Optional, TypeVar
 
 from .faults import (
+    DRAFT_HEADERS,
     Clock,
     FaultArming,
     Faults,
@@ -160,7 +164,13 @@ class Pipeline(FaultArming, Generic[H]):
         except Exception as error:  # a bug in the handler: the server's own 500, as a real one answers
             return self.render_error(500, {}), f"crash:{type(error).__name__}"
 
-    def _install_rate_limiter(self, limit: int, window: float, retry_after: Optional[float]) -> RateLimiter:
-        """A new rate limiter on this pipeline's clock, replacing any other."""
-        self.rate_limiter = RateLimiter(limit, window, self.clock, retry_after)
+    def _install_rate_limiter(
+        self,
+        limit: int,
+        window: float,
+        retry_after: Optional[float],
+        names: tuple[str, str, str, str] = DRAFT_HEADERS,
+    ) -> RateLimiter:
+        """A new rate limiter on this pipeline's clock, replacing any other; ``names`` are its headers'."""
+        self.rate_limiter = RateLimiter(limit, window, self.clock, retry_after, names)
         return self.rate_limiter

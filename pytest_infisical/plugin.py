@@ -80,7 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "infisical(**options): configure the fake Infisical for this test "
         "(profile=, e2ee=, environments=, secrets=, base_urls=, passthrough=, allow_unrouted=, allow_unmocked=, "
-        "assert_all_expected=); see docs/marker-and-options.md",
+        "assert_all_expected=, rate_limits=); see docs/marker-and-options.md",
     )
     config.addinivalue_line(
         "markers",

@@ -278,10 +278,11 @@ def build_seeded(
     *,
     url: Optional[str] = None,
     sleep: Optional[Callable[[float], None]] = None,
+    rate_limits: bool = True,
 ) -> tuple[FakeInfisical, list[Project]]:
     """``build_fake``, and the seed's projects in order; ``project_ids`` gives them known ids
     (building the same seed again, with the same ids, is how ``serve``'s admin API resets), ``url``
-    the base URL the fake is served at."""
+    the base URL the fake is served at; ``rate_limits=False`` turns the profile's own limits off."""
     from .fake import FakeInfisical
 
     specs = data["projects"]
@@ -297,6 +298,7 @@ def build_seeded(
         project_id=ids[0],
         project_version=version,
         sleep=sleep,
+        rate_limits=rate_limits,
     )
     projects = [fake.project]
     for (name, e2ee, environments, version), id_ in zip(checked[1:], ids[1:]):

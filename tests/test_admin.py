@@ -35,7 +35,7 @@ class Admin:
     """An ``AdminApi`` around the demo seed, with the credentials serve prints."""
 
     def __init__(self, profile: str = "latest") -> None:
-        self.baseline = Baseline(DEMO_SEED, profile)
+        self.baseline = Baseline(DEMO_SEED, profile=profile)
         self.printed = credentials(self.baseline, URL)
         self.api = AdminApi(self.baseline, token=TOKEN)
 
@@ -109,6 +109,7 @@ def test_the_routes_are_the_documented_ones() -> None:
     assert ADMIN_CALLS == [
         ("DELETE", "/_fake/calls"),
         ("DELETE", "/_fake/faults"),
+        ("DELETE", "/_fake/rate-limit"),
         ("DELETE", "/_fake/secrets/DB_PASSWORD"),
         ("GET", "/_fake/calls"),
         ("GET", "/_fake/credentials"),
@@ -862,6 +863,20 @@ def test_rate_limit(admin: Admin) -> None:
     assert statuses[2].headers["Retry-After"] == "3"
     admin.ok("POST", "/_fake/clock/advance", {"seconds": 10})
     assert admin.raw_secrets(admin.token).status == 200
+
+
+def test_rate_limits_off_until_the_next_reset() -> None:
+    """Under 2024-08 the server's own limits are on; DELETE turns them (and an armed one) off."""
+    admin = Admin("2024-08")
+    token = {"Authorization": f"Bearer {admin.printed['service_token']}"}
+    assert admin.raw_secrets(token).headers["x-ratelimit-remaining"] == "39"
+    admin.ok("POST", "/_fake/rate-limit", {"limit": 1})
+    assert admin.ok("DELETE", "/_fake/rate-limit") == {"rate_limits": False}
+    answers = [admin.raw_secrets(token) for _ in range(45)]
+    assert {a.status for a in answers} == {200}
+    assert all("x-ratelimit-remaining" not in a.headers for a in answers)
+    admin.ok("POST", "/_fake/reset")
+    assert admin.raw_secrets(token).headers["x-ratelimit-remaining"] == "39"
 
 
 @pytest.mark.parametrize(

@@ -284,7 +284,7 @@ def test_bad_marker_usage_is_explained(pytester: pytest.Pytester) -> None:
         [
             "*@pytest.mark.infisical got unknown option(s) profil; it takes allow_unmocked, allow_unrouted, "
             "assert_all_expected, base_urls, e2ee, environments, "
-            "passthrough, profile, secrets",
+            "passthrough, profile, rate_limits, secrets",
             "*@pytest.mark.infisical takes keyword options only, e.g. infisical(profile='2023')",
             "*@pytest.mark.infisical: secrets.qa: project 'Example Project' has no environment 'qa' "
             "(it has dev, staging, prod)",

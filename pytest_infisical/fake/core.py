@@ -8,8 +8,10 @@
   and reads it back.
 
 This class only wires them together: the journal assertions (``assert_called`` …) read the
-pipeline's journal, and ``fail_next``/``rate_limit`` arm the pipeline's faults and rate limiter. Everything it
-needs comes in through the constructor: nothing sets attributes on it afterwards.
+pipeline's journal, and ``fail_next``/``rate_limit`` arm the pipeline's faults and rate limiter (the
+limiter a test arms replaces the profile's own rate limits, which the handler counts: one limiter
+answers at a time). Everything it needs comes in through the constructor: nothing sets attributes
+on it afterwards.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Callable, Optional, Union
 
-from ..faults import FaultArming, Faults, RateLimiter
+from ..faults import DRAFT_HEADERS, FaultArming, Faults, RateLimiter
 from ..http import Request, Response
 from ..journal import CallAssertions, CallList, Expectation, Journal, PathLike
 from ..pipeline import Pipeline
@@ -36,10 +38,12 @@ def fake_pipeline(
     *,
     clock: Optional[Clock] = None,
     sleep: Optional[Callable[[float], None]] = None,
+    rate_limits: bool = True,
 ) -> Pipeline[FakeHandler]:
-    """A fresh fake handler (empty state) behind a fresh pipeline: journal, faults, the profile's errors."""
+    """A fresh fake handler (empty state) behind a fresh pipeline: journal, faults, the profile's errors
+    (and its own rate limits, unless ``rate_limits=False``)."""
     chosen = get_profile(profile)
-    handler = FakeHandler(State(clock), chosen)
+    handler = FakeHandler(State(clock), chosen, rate_limits=rate_limits)
     return Pipeline(
         handler,
         journal=Journal(),
@@ -57,9 +61,11 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
     ``requests``, httpx, or real HTTP clients. A fresh instance is seeded with an organization, a
     user who owns it, and a project (``.project``) with environments dev, staging and prod, E2EE off.
 
-    ``sleep`` is how a delay fault passes (None: simulated, the clock moves on). ``pipeline`` serves
-    the fake through a pipeline built beforehand with :func:`fake_pipeline` (the live server needs
-    one before it knows its URL); ``profile``, ``clock`` and ``sleep`` are then that pipeline's.
+    ``sleep`` is how a delay fault passes (None: simulated, the clock moves on). ``rate_limits=False``
+    turns off the profile's own rate limits (``2024-08`` has them; ``latest`` and ``2023`` have none).
+    ``pipeline`` serves the fake through a pipeline built beforehand with :func:`fake_pipeline` (the
+    live server needs one before it knows its URL); ``profile``, ``clock``, ``sleep`` and
+    ``rate_limits`` are then that pipeline's.
     """
 
     def __init__(
@@ -76,11 +82,14 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
         pipeline: Optional[Pipeline[FakeHandler]] = None,
         project_id: Optional[str] = None,
         project_version: int = 1,
+        rate_limits: Optional[bool] = None,
     ) -> None:
         if pipeline is None:
-            pipeline = fake_pipeline(profile if profile is not None else "latest", clock=clock, sleep=sleep)
-        elif profile is not None or clock is not None or sleep is not None:
-            raise TypeError("give profile=, clock= and sleep= to fake_pipeline(), not with pipeline=")
+            chosen = profile if profile is not None else "latest"
+            limits = rate_limits is not False
+            pipeline = fake_pipeline(chosen, clock=clock, sleep=sleep, rate_limits=limits)
+        elif profile is not None or clock is not None or sleep is not None or rate_limits is not None:
+            raise TypeError("give profile=, clock=, sleep= and rate_limits= to fake_pipeline(), not with pipeline=")
         self._url = url.rstrip("/")
         self.pipeline = pipeline
         self.handler = pipeline.handler
@@ -168,5 +177,15 @@ class FakeInfisical(SeedingApi, CallAssertions, FaultArming):
 
     # ---- faults (armed on the pipeline's) -----------------------------------------------------
 
+    def clear_rate_limits(self) -> None:
+        """No rate limit from now on: neither the one ``rate_limit()`` installed nor the profile's own."""
+        self.pipeline.rate_limiter = None
+        self.handler.rate_limiters = {}
+
     def _install_rate_limiter(self, limit: int, window: float, retry_after: Optional[float]) -> RateLimiter:
-        return self.pipeline._install_rate_limiter(limit, window, retry_after)
+        """The pipeline's limiter, with this server's header names; it replaces the profile's own limits."""
+        own = self.profile.rate_limits
+        self.handler.rate_limiters = {}
+        return self.pipeline._install_rate_limiter(
+            limit, window, retry_after, names=own.headers if own is not None else DRAFT_HEADERS
+        )

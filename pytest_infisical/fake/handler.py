@@ -5,8 +5,14 @@
 function, and renders any ``ApiError`` through the server profile. It reports what it did in
 ``Response.served`` (:class:`~pytest_infisical.http.Served`): the route template, whether the
 route takes credentials, and the credential it read — its auth mode and id, and whether it
-accepted it. Faults, the rate limit and the journal are not its business: the
-:class:`~pytest_infisical.pipeline.Pipeline` in front of it does those for any handler.
+accepted it.
+
+A profile's own rate limits (``Profile.rate_limits``) are the server's behaviour, so they are
+counted here, where the server counted them: once the caller is authenticated (a request refused
+during authentication is neither counted nor given the headers), per route and client address, on
+the fake's clock, with the same :class:`~pytest_infisical.faults.RateLimiter` that
+``rate_limit()`` installs. Faults, the rate limit a test arms and the journal are not its
+business: the :class:`~pytest_infisical.pipeline.Pipeline` in front of it does those for any handler.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import threading
 from typing import Optional
 
 from ..credential_headers import auth_mode, credential_id, read_credentials
+from ..faults import RateLimiter, with_headers
 from ..http import Request, Response, RouteMatch, Served, api_path, encode_json
 from . import apierror as E
 from .api import router
@@ -40,12 +47,23 @@ def _etag(body: bytes, kind: str, digest: str) -> str:
 
 
 class FakeHandler:
-    """The fake Infisical as a handler: one :class:`State`, served as ``profile``'s server would."""
+    """The fake Infisical as a handler: one :class:`State`, served as ``profile``'s server would.
 
-    def __init__(self, state: State, profile: Profile) -> None:
+    ``rate_limits=False`` turns the profile's own rate limits off (a profile without any has none).
+    """
+
+    def __init__(self, state: State, profile: Profile, *, rate_limits: bool = True) -> None:
         self.state = state
         self.profile = profile
         self._router = router(profile.route_families)
+        limits = profile.rate_limits if rate_limits else None
+        #: the server's own limiter of each rate-limit group, counting per route and client; empty when off
+        self.rate_limiters: dict[str, RateLimiter] = {}
+        if limits is not None:
+            self.rate_limiters = {
+                group: RateLimiter(limit, limits.window, state.clock, names=limits.headers)
+                for group, limit in limits.per_window.items()
+            }
         #: held while a request is served; the seeding API holds it too
         self.lock = threading.RLock()
 
@@ -60,7 +78,7 @@ class FakeHandler:
             try:
                 response = self._dispatch(call, match)
             except ApiError as error:
-                response = self.profile.render(error)
+                response = self.profile.render(error, call.limit_headers)
         if self.profile.response_headers:
             headers = [*response.headers.items(), *self.profile.response_headers.items()]
             response = Response(response.status, headers, response.body)
@@ -118,18 +136,23 @@ class FakeHandler:
             validated = True
         if spec.modes:
             call.principal = authenticate(call, spec)
+        limiter = self.rate_limiters.get(spec.rate_limit) if spec.rate_limit is not None else None
+        if limiter is not None:
+            allowed, call.limit_headers = limiter.check((f"{spec.method} {spec.path}", request.client))
+            if not allowed:
+                return self.profile.render_status(429, call.limit_headers)
         if not validated:
             call.validate(spec)
         result = spec.func(call)
         if isinstance(result, Response):
-            return result
+            return with_headers(result, call.limit_headers) if call.limit_headers else result
         body = encode_json(result)
         if request.method != "GET":
-            return Response.json_bytes(200, body)
+            return Response.json_bytes(200, body, call.limit_headers)
         tag = _etag(body, self.profile.etag, spec.etag_digest)
         if request.headers.get("if-none-match") == tag:
-            return Response(status=304, headers={"ETag": tag})
-        return Response.json_bytes(200, body, {"ETag": tag})
+            return Response(status=304, headers={"ETag": tag, **call.limit_headers})
+        return Response.json_bytes(200, body, {"ETag": tag, **call.limit_headers})
 
     def route_methods(self, path: str) -> list[str]:
         """The methods the fake answers on ``path`` (for near-miss reports)."""

@@ -7,7 +7,7 @@ from typing import Any, Optional
 from . import apierror as E
 from .apierror import ApiError
 from .auth import decode_jwt, encode_jwt
-from .routing import Arg, Call, RouteTable
+from .routing import LOGIN_LIMIT, Arg, Call, RouteTable
 from .state import AccessToken, matches
 
 _routes = RouteTable()
@@ -17,7 +17,13 @@ def _token_body(call: Call, token: AccessToken, jwt: str) -> dict[str, Any]:
     return {"accessToken": jwt, "expiresIn": token.ttl, "accessTokenMaxTTL": token.max_ttl, "tokenType": "Bearer"}
 
 
-@_routes.route("POST", "/api/v1/auth/universal-auth/login", (), [Arg("clientId", "body"), Arg("clientSecret", "body")])
+@_routes.route(
+    "POST",
+    "/api/v1/auth/universal-auth/login",
+    (),
+    [Arg("clientId", "body"), Arg("clientSecret", "body")],
+    rate_limit=LOGIN_LIMIT,
+)
 def login(call: Call) -> dict[str, Any]:
     """Exchange a client id and secret for a JWT access token (any Authorization header is ignored)."""
     identity = call.state.identities_by_client_id.get(call.args["clientId"])

@@ -28,11 +28,13 @@ from typing import Any, Optional
 import attrs
 
 from ..credential_headers import API_KEY, SERVICE_ACCOUNT
+from ..faults import FASTIFY_HEADERS
 from ..http import Response
 from . import apierror as E
 from .apierror import ApiError
+from .routing import LOGIN_LIMIT, SECRETS_LIMIT, SERVICE_TOKEN_LIMIT
 
-__all__ = ["PROFILES", "Profile", "Rendering", "get_profile"]
+__all__ = ["PROFILES", "Profile", "RateLimits", "Rendering", "get_profile"]
 
 
 @attrs.frozen
@@ -43,6 +45,18 @@ class Rendering:
     error: str
     message: str
     shape: str = "standard"  # "standard", "fastify-default" (no reqId) or "text"
+
+
+@attrs.frozen
+class RateLimits:
+    """A server's own rate limits: for each rate-limit group (``SECRETS_LIMIT`` …, declared by the
+    routes), how many requests each of its routes allows per ``window`` seconds and client address,
+    counted once the request is authenticated; ``headers`` names the limit, remaining, reset and
+    retry-after headers the server sends. A route of no listed group is not limited."""
+
+    per_window: Mapping[str, int]
+    window: float = 60
+    headers: tuple[str, str, str, str] = FASTIFY_HEADERS
 
 
 @attrs.frozen
@@ -128,6 +142,8 @@ class Profile:
     v3_imported_secrets_bare: bool = False
     #: headers every answer carries (helmet, CORS).
     response_headers: Mapping[str, str] = attrs.field(factory=dict)
+    #: the server's own rate limits, on unless a test turns them off; None: no limiter (self-hosted today)
+    rate_limits: Optional[RateLimits] = None
 
     def shaped(self, kind: str, document: dict[str, Any]) -> dict[str, Any]:
         """``document`` with exactly this server's keys for ``kind`` (unchanged when it lists none).
@@ -175,7 +191,8 @@ class Profile:
     def render_status(self, status: int, headers: dict[str, str]) -> Response:
         """This server's own 429 (``Retry-After`` from ``headers``) or 500 answer: the pipeline's ``render_error``."""
         if status == 429:
-            return self.render(ApiError(E.RATE_LIMITED, retry_after=headers["Retry-After"]), headers)
+            retry_after = next(v for k, v in headers.items() if k.lower() == "retry-after")
+            return self.render(ApiError(E.RATE_LIMITED, retry_after=retry_after), headers)
         return self.render(ApiError(E.INTERNAL), headers)
 
 
@@ -566,6 +583,8 @@ _BLIND_INDEX_MISSING_2024 = R(400, "BadRequest", "Secret not found: blind index 
 TABLE_2024_08: Mapping[str, Rendering] = MappingProxyType(
     {
         **TABLE_LATEST,
+        # @fastify/rate-limit's own answer: its window (one minute) in words
+        E.RATE_LIMITED.code: R(429, "Too Many Requests", "Rate limit exceeded, retry in 1 minute"),
         E.MISSING_CREDENTIALS.code: R(403, "Unauthorized access", "Token missing"),
         E.EMPTY_CREDENTIALS.code: R(500, _UNMAPPED_2024, "jwt must be provided"),
         E.UNSUPPORTED_SCHEME.code: R(500, _UNMAPPED_2024, "jwt malformed"),
@@ -761,6 +780,7 @@ Y2024_08 = Profile(
             "Access-Control-Allow-Credentials": "true",
         }
     ),
+    rate_limits=RateLimits(MappingProxyType({SECRETS_LIMIT: 40, SERVICE_TOKEN_LIMIT: 60, LOGIN_LIMIT: 200})),
 )
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({LATEST.name: LATEST, Y2024_08.name: Y2024_08, Y2023.name: Y2023})

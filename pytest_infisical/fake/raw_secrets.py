@@ -12,7 +12,7 @@ from typing import Any, Optional
 from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
-from .routing import SERVICE_TOKEN, Arg, Call, RouteTable, required_issue
+from .routing import SECRETS_LIMIT, SERVICE_TOKEN, Arg, Call, RouteTable, required_issue
 from .secrets import (
     ALL_MODES,
     TYPES,
@@ -28,7 +28,7 @@ from .secrets import (
 )
 from .state import Folder, Project, Secret, has_glob, normalize_secret_path
 
-_routes = RouteTable()
+_routes = RouteTable(rate_limit=SECRETS_LIMIT)
 
 HIDDEN = "<hidden-by-infisical>"
 _REFERENCE = re.compile(r"\$\{([^}]+)\}")

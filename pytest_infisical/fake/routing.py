@@ -33,9 +33,12 @@ if TYPE_CHECKING:
 __all__ = [
     "API_KEY",
     "JWT",
+    "LOGIN_LIMIT",
     "MACHINE_IDENTITY",
+    "SECRETS_LIMIT",
     "SERVICE_ACCOUNT",
     "SERVICE_TOKEN",
+    "SERVICE_TOKEN_LIMIT",
     "Arg",
     "Call",
     "RouteSpec",
@@ -45,6 +48,15 @@ __all__ = [
 # the auth modes a route accepts: the journal's names (credential_headers.AuthMode), plus a user's
 # session JWT, which the fake issues none of but routes still declare
 JWT = "jwt"
+
+# the rate-limit groups a route may belong to (``RouteTable(rate_limit=...)`` or ``route(..., rate_limit=...)``);
+# a profile's ``rate_limits`` says how many requests a window each group's routes allow
+#: the secrets routes (every route of the secrets modules)
+SECRETS_LIMIT = "secrets"
+#: a service token reading its own document
+SERVICE_TOKEN_LIMIT = "service_token"
+#: logging in (Universal Auth)
+LOGIN_LIMIT = "login"
 
 _MISSING = object()
 _TYPE_NAMES = {str: "string", bool: "boolean", int: "number", list: "array", dict: "object"}
@@ -82,12 +94,19 @@ class RouteSpec:
         """``"<METHOD> <path>"``, as profiles and reports name a route."""
         return f"{self.method} {self.path}"
 
+    #: the rate-limit group the route counts in (``SECRETS_LIMIT`` …), None: never limited
+    rate_limit: Optional[str] = None
+
 
 class RouteTable:
-    """The routes of one API module, declared while it is imported and then frozen into a tuple."""
+    """The routes of one API module, declared while it is imported and then frozen into a tuple.
 
-    def __init__(self) -> None:
+    ``rate_limit`` is the rate-limit group of every route of the table unless a route names its own.
+    """
+
+    def __init__(self, rate_limit: Optional[str] = None) -> None:
         self._specs: Optional[list[RouteSpec]] = []
+        self.rate_limit = rate_limit
 
     def route(
         self,
@@ -98,13 +117,15 @@ class RouteTable:
         early_validation: bool = False,
         etag_digest: str = "sha1",
         family: str = "",
+        rate_limit: Optional[str] = None,
     ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
         """Declare a route function. ``modes`` empty means the route takes no credentials (login, status);
         ``family`` names the era-bound family it belongs to (see :attr:`RouteSpec.family`)."""
 
         def declare(func: Callable[[Call], Any]) -> Callable[[Call], Any]:
+            group = rate_limit or self.rate_limit
             spec = RouteSpec(
-                method.upper(), path, frozenset(modes), tuple(args), func, early_validation, etag_digest, family
+                method.upper(), path, frozenset(modes), tuple(args), func, early_validation, etag_digest, family, group
             )
             self._add(spec)
             return func
@@ -118,7 +139,11 @@ class RouteTable:
         "mode not accepted" answer here — exactly what the real server answers an API key, a service
         token, a service account or a machine identity on these routes.
         """
-        self._add(RouteSpec(method.upper(), path, frozenset((JWT,)), (), _needs_session, family=family))
+        self._add(
+            RouteSpec(
+                method.upper(), path, frozenset((JWT,)), (), _needs_session, family=family, rate_limit=self.rate_limit
+            )
+        )
 
     def _add(self, spec: RouteSpec) -> None:
         if self._specs is None:
@@ -134,7 +159,18 @@ class RouteTable:
 class Call:
     """Everything a handler needs about one request."""
 
-    __slots__ = ("_body", "args", "fake", "params", "presented", "principal", "raw_path", "request", "retired")
+    __slots__ = (
+        "_body",
+        "args",
+        "fake",
+        "limit_headers",
+        "params",
+        "presented",
+        "principal",
+        "raw_path",
+        "request",
+        "retired",
+    )
 
     def __init__(self, fake: FakeHandler, request: Request, params: dict[str, str], raw_path: str) -> None:
         self.fake = fake
@@ -148,6 +184,8 @@ class Call:
         self.principal: Optional[Principal] = None
         #: the retired auth mode the request was refused for, if it was
         self.retired: Optional[str] = None
+        #: the server's rate-limit headers for this request's answer, once its route counted it
+        self.limit_headers: dict[str, str] = {}
         self._body: Any = _MISSING
 
     @property

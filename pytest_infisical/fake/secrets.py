@@ -15,10 +15,20 @@ from ..http import RawJson, encode_json
 from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
-from .routing import API_KEY, JWT, MACHINE_IDENTITY, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, RouteTable
+from .routing import (
+    API_KEY,
+    JWT,
+    MACHINE_IDENTITY,
+    SECRETS_LIMIT,
+    SERVICE_ACCOUNT,
+    SERVICE_TOKEN,
+    Arg,
+    Call,
+    RouteTable,
+)
 from .state import Folder, Project, Secret, SecretImport, State, User, iso, normalize_secret_path
 
-_routes = RouteTable()
+_routes = RouteTable(rate_limit=SECRETS_LIMIT)
 
 ALL_MODES = (JWT, API_KEY, SERVICE_TOKEN, SERVICE_ACCOUNT, MACHINE_IDENTITY)
 TYPES = ("shared", "personal")

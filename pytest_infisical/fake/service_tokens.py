@@ -8,7 +8,7 @@ from . import apierror as E
 from .apierror import ApiError
 from .auth import authorize_secrets
 from .documents import user_doc
-from .routing import JWT, SERVICE_ACCOUNT, SERVICE_TOKEN, Arg, Call, RouteTable
+from .routing import JWT, SERVICE_ACCOUNT, SERVICE_TOKEN, SERVICE_TOKEN_LIMIT, Arg, Call, RouteTable
 from .secrets import project_of
 from .state import ServiceTokenRecord, iso
 
@@ -42,7 +42,7 @@ def token_doc(record: ServiceTokenRecord, *, with_key: bool = True, populate_use
     return doc
 
 
-@_routes.route("GET", "/api/v2/service-token", (SERVICE_TOKEN,))
+@_routes.route("GET", "/api/v2/service-token", (SERVICE_TOKEN,), rate_limit=SERVICE_TOKEN_LIMIT)
 def get_service_token(call: Call) -> dict[str, Any]:
     assert call.principal is not None and call.principal.service_token is not None
     return call.profile.shaped("service_token", token_doc(call.principal.service_token))

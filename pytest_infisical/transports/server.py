@@ -80,6 +80,13 @@ def plain_error(status: int, message: str) -> Response:
     return Response.json_body(status, {"statusCode": status, "message": message, "error": _phrase(status)})
 
 
+def _peer(sock: socket.socket) -> Optional[str]:
+    try:
+        return str(sock.getpeername()[0])
+    except (OSError, IndexError, TypeError):  # already gone, or a socket without an address
+        return None
+
+
 class _Refusal(Exception):
     """The request cannot be served: answer ``status`` and close the connection."""
 
@@ -96,6 +103,8 @@ class _Connection:
         self.server = server
         self.sock = sock
         self.reader = cast(io.BufferedReader, sock.makefile("rb", buffering=65536))
+        #: the client's address, as rate limits count it
+        self.peer: Optional[str] = _peer(sock)
 
     def serve(self) -> None:
         try:
@@ -184,7 +193,7 @@ class _Connection:
         else:
             keep_alive = "keep-alive" in connection
         url = f"http://{self.server.authority}{path}"
-        return Request(method=method, url=url, headers=headers, body=body), keep_alive
+        return Request(method=method, url=url, headers=headers, body=body, client=self.peer), keep_alive
 
     def _body(self, values: dict[str, list[str]], http_11: bool) -> bytes:
         limit = self.server.max_body_bytes
