@@ -118,6 +118,20 @@ MEMBER_ENVIRONMENT_DENIED = _r("member.environment", K.PERMISSION_DENIED, "permi
 MEMBER_ROLE_DENIED = _r("member.role", K.PERMISSION_DENIED, "action")
 IDENTITY_NOT_IN_PROJECT = _r("identity.project", K.PERMISSION_DENIED, "project_id", "action")
 IDENTITY_ROLE_DENIED = _r("identity.role", K.PERMISSION_DENIED, "permission", "action", "rules")
+#: a ``${env.path.KEY}`` reference, expanded on request, to a secret the caller may not read;
+#: ``referrer*`` name the secret whose value holds it
+REFERENCE_DENIED = _r(
+    "reference.denied",
+    K.PERMISSION_DENIED,
+    "name",
+    "environment",
+    "path",
+    "referrer",
+    "referrer_environment",
+    "referrer_path",
+)
+#: a list whose expansion met such references; ``details``: the message of each refusal
+REFERENCES_DENIED = _r("reference.list_denied", K.PERMISSION_DENIED, "details")
 ORG_NOT_MEMBER = _r("organization.membership", K.PERMISSION_DENIED, "organization_id")
 ORG_ROLE_DENIED = _r("organization.role", K.PERMISSION_DENIED, "organization_id")
 ACCOUNT_OTHER_ORGANIZATION = _r("service_account.organization", K.PERMISSION_DENIED)

@@ -118,6 +118,8 @@ class Profile:
         body.update({"statusCode": row.status, "message": message, "error": row.error.format_map(error.params)})
         if self.permission_details and row.error == "PermissionDenied":
             body["details"] = list(error.params.get("rules", []))
+        elif self.permission_details and "details" in error.params:
+            body["details"] = list(error.params["details"])
         if error.reason is E.VALIDATION and self.validation_context:
             body["context"] = {
                 "errors": "One or more of your parameters are invalid "
@@ -146,6 +148,11 @@ def _zod_issue(issue: Mapping[str, Any]) -> dict[str, Any]:
 
 R = Rendering
 
+_REFERENCE_DENIED = (
+    "You do not have permission to read secret '{name}' in environment '{environment}' at path '{path}', "
+    "which is referenced by secret '{referrer}' in environment '{referrer_environment}' at path '{referrer_path}'."
+)
+_REFERENCES_DENIED = "Failed to expand one or more secret references"
 _INTERNAL_2023 = R(500, "internal_server_error", "The server encountered an error while processing the request")
 _UNAUTHORIZED_2023 = "unauthorized"
 _ENV_2023 = R(400, "bad_request", "Failed to validate workspace environment")
@@ -223,6 +230,8 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
             _UNAUTHORIZED_2023,
             "Failed identity authorization for the given workspace environment action: {permission}",
         ),
+        E.REFERENCE_DENIED.code: R(401, _UNAUTHORIZED_2023, _REFERENCE_DENIED),
+        E.REFERENCES_DENIED.code: R(401, _UNAUTHORIZED_2023, _REFERENCES_DENIED),
         E.ORG_NOT_MEMBER.code: R(
             404, "organization_membership_not_found_error", "Failed to find organization membership"
         ),
@@ -336,6 +345,8 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
             " with the appropriate permissions, then try again.",
         ),
         E.IDENTITY_ROLE_DENIED.code: _DENIED,
+        E.REFERENCE_DENIED.code: R(403, "ForbiddenError", _REFERENCE_DENIED),
+        E.REFERENCES_DENIED.code: R(403, "ForbiddenError", _REFERENCES_DENIED),
         E.ORG_NOT_MEMBER.code: R(403, "User not a part of the specified organization", _NOT_ALLOWED),
         E.ORG_ROLE_DENIED.code: R(403, "PermissionDenied", "You are not allowed to read on workspace"),
         E.PROJECT_NOT_FOUND.code: R(
