@@ -157,6 +157,7 @@ PROJECT_KEY_NOT_FOUND = _r("project_key.not_found", K.NOT_FOUND)
 BLIND_INDEX_NOT_FOUND = _r("project.blind_index", K.NOT_FOUND, "operation", "project_id")
 E2EE_ENABLED = _r("project.e2ee", K.BAD_REQUEST, "project_id")
 SECRET_EXISTS = _r("secret.exists", K.BAD_REQUEST, "name")
+SECRET_NEW_NAME_EXISTS = _r("secret.new_name_exists", K.BAD_REQUEST)  # a rename onto a taken name
 PERSONAL_WITHOUT_SHARED = _r("secret.personal_without_shared", K.BAD_REQUEST)
 FOLDER_EXISTS = _r("folder.exists", K.BAD_REQUEST, "name")
 PERMISSION_EXISTS = _r("service_account.permission_exists", K.BAD_REQUEST)

@@ -256,6 +256,7 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
             400, "bad_request", "Failed workspace authorization due to end-to-end encryption not being disabled"
         ),
         E.SECRET_EXISTS.code: R(400, "bad_request", "Failed to create secret that already exists"),
+        E.SECRET_NEW_NAME_EXISTS.code: R(400, "bad_request", "Secret with the new name already exists"),
         E.PERSONAL_WITHOUT_SHARED.code: R(
             400, "bad_request", "Failed to create personal secret override for no corresponding shared secret"
         ),
@@ -375,6 +376,7 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
             "Please ask an administrator to log-in to the Infisical Console.",
         ),
         E.SECRET_EXISTS.code: R(400, "BadRequest", "Secret already exists"),
+        E.SECRET_NEW_NAME_EXISTS.code: R(400, "BadRequest", "Secret with the new name already exists"),
         E.PERSONAL_WITHOUT_SHARED.code: R(
             400, "BadRequest", "Failed to create personal secret override for no corresponding shared secret"
         ),

@@ -415,7 +415,13 @@ def update_raw(call: Call) -> dict[str, Any]:
 
     project, _, folder = _access(call, "write", "edit")
     a = call.args
+    new_name = a["newSecretName"]
+    if new_name and a["type"] == "personal":
+        raise ApiError(E.BAD_REQUEST, message="Personal secret cannot change the key name")
     secret = find_exact(call, project, folder, a["secretName"], a["type"], "edit")
+    # the server looks the new name up among the folder's shared secrets, the renamed one included
+    if new_name and call.state.find_secret(project, folder, new_name) is not None:
+        raise ApiError(E.SECRET_NEW_NAME_EXISTS)
     fields: dict[str, str] = {}
     for arg, prefix in (
         ("secretValue", "secretValue"),
@@ -425,10 +431,7 @@ def update_raw(call: Call) -> dict[str, Any]:
         if a[arg] is not None:
             sealed = encrypt_symmetric(_trimmed(call, a[arg]) if arg == "secretValue" else a[arg], project.key)
             fields.update(cipher_fields(prefix, sealed))
-    new_name = a["newSecretName"]
-    if new_name and new_name != secret.name:
-        if call.state.find_secret(project, folder, new_name, secret.type, secret.user) is not None:
-            raise ApiError(E.SECRET_EXISTS, name=new_name)
+    if new_name:
         call.state.rename_secret(secret, new_name)
     updated = call.state.update_secret(secret, fields, skip_multiline_encoding=a["skipMultilineEncoding"])
     doc = raw_doc(call, updated)
