@@ -314,7 +314,9 @@ def _get_single(call: Call) -> dict[str, Any]:
     project, _, folder = _access(call, "read", "describeSecret")
     secret = _find_or_import(call, project, folder)
     show = call.args["viewSecretValue"] == "true"
-    expanded = _Expander(call, project).value(secret) if show and call.args["expandSecretReferences"] == "true" else None
+    expanded = (
+        _Expander(call, project).value(secret) if show and call.args["expandSecretReferences"] == "true" else None
+    )
     return {"secret": raw_doc(call, secret, expanded, show)}
 
 

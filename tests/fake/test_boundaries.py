@@ -151,3 +151,20 @@ def test_the_rate_limit_window_opens_again_at_its_exact_end(fake: FakeInfisical)
     assert (reopened.status, reopened.headers["RateLimit-Remaining"]) == (200, "1")
     assert _list(fake, token.headers).status == 200
     assert _list(fake, token.headers).status == 429
+
+
+def test_an_api_key_works_up_to_and_at_its_expiry_in_2023() -> None:
+    """§3.3: expired when ``expiresAt < now``; the first use after it deletes the key (then 404)."""
+    fake = FakeInfisical(profile="2023")
+    fake.clock.freeze(START)
+    key = fake.create_api_key(expires_in=600)
+    _at(fake, 600)
+    assert call(fake, "GET", "/api/v2/users/me", headers=key.headers).status == 200
+    _at(fake, 601)
+    assert _error(call(fake, "GET", "/api/v2/users/me", headers=key.headers)) == (
+        401,
+        "unauthorized",
+        "Failed to authenticate expired API key",
+    )
+    gone = call(fake, "GET", "/api/v2/users/me", headers=key.headers)
+    assert _error(gone) == (404, "api_key_data_not_found_error", "Failed to find API key data")

@@ -62,7 +62,9 @@ def fake() -> FakeInfisical:
     [("${prod.KEY}", "prod", "/"), ("${prod.net.KEY}", "prod", "/net"), ("${prod.net.MISSING}", "prod", "/net")],
     ids=["env", "env-folder", "missing-target"],
 )
-def test_a_dev_token_cannot_read_prod_through_a_reference(fake: FakeInfisical, reference: str, env: str, path: str) -> None:
+def test_a_dev_token_cannot_read_prod_through_a_reference(
+    fake: FakeInfisical, reference: str, env: str, path: str
+) -> None:
     """The server checks the caller may read the referenced place before it looks the secret up,
     so even a reference to a missing prod secret is refused (the refusal must not reveal existence)."""
     fake.set_secret("DSN", f"postgres://{reference}/app")
@@ -145,9 +147,7 @@ def test_the_2023_profile_refuses_with_its_own_status() -> None:
     fake.set_secret("KEY", "prod-root-value", environment="prod")
     fake.set_secret("DSN", "${prod.KEY}")
     token = fake.create_service_token(scopes=[("dev", "/")], permissions=["read"])
-    body = _forbidden(
-        _get(fake, token.headers), 401, "unauthorized", DENIED.format(name="KEY", env="prod", path="/")
-    )
+    body = _forbidden(_get(fake, token.headers), 401, "unauthorized", DENIED.format(name="KEY", env="prod", path="/"))
     assert "details" not in body
 
 
@@ -169,7 +169,7 @@ def _chain(fake: FakeInfisical, links: int) -> None:
     """``DSN`` → ``S1`` → … → ``S<links>`` = ``end``."""
     fake.set_secret("DSN", "${S1}")
     for i in range(1, links):
-        fake.set_secret(f"S{i}", "${S%d}" % (i + 1))
+        fake.set_secret(f"S{i}", "${S" + str(i + 1) + "}")
     fake.set_secret(f"S{links}", "end")
 
 
@@ -205,7 +205,12 @@ def test_skip_multiline_encoding_quotes_an_expanded_multiline_value() -> None:
     fake = FakeInfisical()
     fake.set_secret("PEM", "line1\nline2")
     token = fake.create_service_token(permissions=["read", "write"])
-    body = {"workspaceId": fake.project.id, "environment": "dev", "secretValue": "${PEM}", "skipMultilineEncoding": True}
+    body = {
+        "workspaceId": fake.project.id,
+        "environment": "dev",
+        "secretValue": "${PEM}",
+        "skipMultilineEncoding": True,
+    }
     assert call(fake, "POST", "/api/v3/secrets/raw/DSN", headers=token.headers, body=body).status == 200
     assert _get(fake, token.headers).json()["secret"]["secretValue"] == '"line1\\nline2"'
     assert _values(_list(fake, token.headers, expandSecretReferences="false"))["PEM"] == "line1\nline2"

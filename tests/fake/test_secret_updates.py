@@ -96,11 +96,15 @@ def test_tags_are_a_list_in_every_document(fake: FakeInfisical) -> None:
     scope = _scope(fake)
     documents = []
     documents += call(fake, "GET", "/api/v3/secrets/raw", headers=token.headers, query=scope).json()["secrets"]
-    documents.append(call(fake, "GET", "/api/v3/secrets/raw/TAKEN", headers=token.headers, query=scope).json()["secret"])
+    documents.append(
+        call(fake, "GET", "/api/v3/secrets/raw/TAKEN", headers=token.headers, query=scope).json()["secret"]
+    )
     body = {**scope, "secretValue": "v"}
     documents.append(call(fake, "POST", "/api/v3/secrets/raw/NEW", headers=token.headers, body=body).json()["secret"])
     documents.append(_patch(fake, token.headers, "NEW", secretValue="w").json()["secret"])
-    documents.append(call(fake, "DELETE", "/api/v3/secrets/raw/NEW", headers=token.headers, body=scope).json()["secret"])
+    documents.append(
+        call(fake, "DELETE", "/api/v3/secrets/raw/NEW", headers=token.headers, body=scope).json()["secret"]
+    )
     v4 = {"projectId": fake.project.id, "environment": "dev"}
     documents += call(fake, "GET", "/api/v4/secrets", headers=token.headers, query=v4).json()["secrets"]
     assert len(documents) == 8

@@ -136,7 +136,9 @@ def test_project_memberships_need_an_admin_to_change(fake: FakeInfisical) -> Non
     assert promoted.status == 200
     assert fake.project.members[member.id].role == "admin"
     relisted = call(fake, "GET", f"/api/v2/workspace/{fake.project.id}/memberships", headers=admin.headers)
-    assert {(m["user"]["email"], m["role"]) for m in relisted.json()["memberships"]} >= {("member@example.com", "admin")}
+    assert {(m["user"]["email"], m["role"]) for m in relisted.json()["memberships"]} >= {
+        ("member@example.com", "admin")
+    }
     assert (
         call(fake, "DELETE", f"/api/v2/workspace/{fake.project.id}/memberships/{target}", headers=admin.headers).status
         == 200
