@@ -226,8 +226,23 @@ def _list(
                 docs.append(raw_doc(call, secret, value, show))
     if refused:  # the server expands every secret, then refuses the list naming each refusal
         raise ApiError(E.REFERENCES_DENIED, details=refused)
-    imports = imports_of(call, project, folder, lambda s: raw_doc(call, s, show_value=show)) if include_imports else []
+    imports = (
+        imports_of(call, project, folder, lambda s: _imported_doc(call, s, expander, show)) if include_imports else []
+    )
     return {"secrets": docs, "imports": imports}
+
+
+def _imported_doc(call: Call, secret: Secret, expander: Optional[_Expander], show: bool) -> dict[str, Any]:
+    """An imported secret, expanded beside its own folder; the server expands imports one by one
+    and drops the refusals, so a reference the caller may not read stays as written."""
+    value = None
+    if expander is not None:
+        try:
+            value = expander.value(secret)
+        except ApiError as error:
+            if error.reason is not E.REFERENCE_DENIED:
+                raise
+    return raw_doc(call, secret, value, show)
 
 
 _OPTIONAL_SCOPE = (

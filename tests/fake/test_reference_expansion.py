@@ -214,3 +214,23 @@ def test_skip_multiline_encoding_quotes_an_expanded_multiline_value() -> None:
     assert call(fake, "POST", "/api/v3/secrets/raw/DSN", headers=token.headers, body=body).status == 200
     assert _get(fake, token.headers).json()["secret"]["secretValue"] == '"line1\\nline2"'
     assert _values(_list(fake, token.headers, expandSecretReferences="false"))["PEM"] == "line1\nline2"
+
+
+def test_an_imported_secret_is_expanded_beside_its_source_and_a_refusal_leaves_it_as_stored() -> None:
+    """The server expands imported secrets one by one and drops the refusals (``Promise.allSettled``):
+    the list answers 200, a reference the caller may not read stays as written."""
+    fake = FakeInfisical()
+    fake.set_secret("KEY", "prod-root-value", environment="prod")
+    fake.set_secret("KEY", "staging-value", environment="staging")
+    fake.set_secret("LOCAL", "got-${KEY}", environment="staging")
+    fake.set_secret("LINK", "${prod.KEY}", environment="staging")
+    fake.add_import("staging")
+    token = fake.create_service_token(scopes=[("dev", "/"), ("staging", "/")], permissions=["read"])
+    response = _list(fake, token.headers, include_imports="true")
+    assert response.status == 200, response.body
+    (imported,) = response.json()["imports"]
+    values = {s["secretKey"]: s["secretValue"] for s in imported["secrets"]}
+    assert values == {"KEY": "staging-value", "LOCAL": "got-staging-value", "LINK": "${prod.KEY}"}
+    both = fake.create_service_token(scopes=[("dev", "/"), ("staging", "/"), ("prod", "/")], permissions=["read"])
+    (imported,) = _list(fake, both.headers, include_imports="true").json()["imports"]
+    assert {s["secretKey"]: s["secretValue"] for s in imported["secrets"]}["LINK"] == "prod-root-value"
