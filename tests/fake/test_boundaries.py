@@ -168,3 +168,14 @@ def test_an_api_key_works_up_to_and_at_its_expiry_in_2023() -> None:
     )
     gone = call(fake, "GET", "/api/v2/users/me", headers=key.headers)
     assert _error(gone) == (404, "api_key_data_not_found_error", "Failed to find API key data")
+
+
+def test_a_service_account_is_never_expired_in_2023() -> None:
+    """§3.3: the 2023 server stored ``expiresAt`` for service accounts but never checked it."""
+    fake = FakeInfisical(profile="2023")
+    fake.clock.freeze(START)
+    fake.set_secret("A", "1")
+    account = fake.create_service_account(expires_in=600)
+    _at(fake, 601)
+    assert call(fake, "GET", "/api/v2/service-accounts/me", headers=account.headers).status == 200
+    assert _list(fake, account.headers).status == 200
