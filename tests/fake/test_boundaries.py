@@ -11,13 +11,14 @@ a fault hands out exactly ``times`` outcomes; a rate-limit window of 60 s opens 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Optional
 
 import pytest
 
 from pytest_infisical.fake import FakeInfisical
 from pytest_infisical.http import Response
 
-from .conftest import call, login
+from .conftest import URL, call, login
 
 START = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
 TOKEN_EXPIRED = "Your token has expired. Please re-authenticate."
@@ -179,3 +180,20 @@ def test_a_service_account_is_never_expired_in_2023() -> None:
     _at(fake, 601)
     assert call(fake, "GET", "/api/v2/service-accounts/me", headers=account.headers).status == 200
     assert _list(fake, account.headers).status == 200
+
+
+@pytest.mark.parametrize(("timeout", "times_out"), [(2.4, True), (2.5, False), (None, False)])
+def test_a_delay_times_out_only_a_client_whose_timeout_is_shorter(
+    fake: FakeInfisical, timeout: Optional[float], times_out: bool
+) -> None:
+    from pytest_infisical.http import Request, TransportFault
+
+    token = fake.create_service_token()
+    fake.fail_next("GET", "/api/v2/service-token", delay=2.5)
+    request = Request("GET", URL + "/api/v2/service-token", token.headers, timeout=timeout)
+    if times_out:
+        with pytest.raises(TransportFault, match=r"took 2\.5 s \(simulated\), longer than the client's 2\.4 s timeout"):
+            fake.handle(request)
+    else:
+        assert fake.handle(request).status == 200
+    assert fake.clock.now().timestamp() == START.timestamp() + 2.5  # the simulated delay passed
