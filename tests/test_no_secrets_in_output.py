@@ -210,5 +210,12 @@ def test_the_check_can_see_a_secret_when_a_frame_shows_it(pytester: pytest.Pytes
     pytester.makepyfile(test_secrets=TEST_FILE)
     result = pytester.runpytest("--full-trace", "-l", "-k", "service_token_parse or decrypt_symmetric")
     result.assert_outcomes(failed=2)
+    # they fail for the reason they were written for, not some other error
+    result.stdout.fnmatch_lines(
+        [
+            f"E*pytest_infisical.errors.{MESSAGES[0]}",
+            f"E*pytest_infisical.errors.DecryptionError: could not decrypt ciphertext: {_WRONG_KEY}*",
+        ]
+    )
     output = result.stdout.str()
     assert SECRET in output and SHORT_KEY in output and WRONG_PROJECT_KEY in output

@@ -125,6 +125,20 @@ MEMBER_ENVIRONMENT_DENIED = _r("member.environment", K.PERMISSION_DENIED, "permi
 MEMBER_ROLE_DENIED = _r("member.role", K.PERMISSION_DENIED, "action")
 IDENTITY_NOT_IN_PROJECT = _r("identity.project", K.PERMISSION_DENIED, "project_id", "action")
 IDENTITY_ROLE_DENIED = _r("identity.role", K.PERMISSION_DENIED, "permission", "action", "rules")
+#: a ``${env.path.KEY}`` reference, expanded on request, to a secret the caller may not read;
+#: ``referrer*`` name the secret whose value holds it
+REFERENCE_DENIED = _r(
+    "reference.denied",
+    K.PERMISSION_DENIED,
+    "name",
+    "environment",
+    "path",
+    "referrer",
+    "referrer_environment",
+    "referrer_path",
+)
+#: a list whose expansion met such references; ``details``: the message of each refusal
+REFERENCES_DENIED = _r("reference.list_denied", K.PERMISSION_DENIED, "details")
 ORG_NOT_MEMBER = _r("organization.membership", K.PERMISSION_DENIED, "organization_id")
 ORG_ROLE_DENIED = _r("organization.role", K.PERMISSION_DENIED, "organization_id")
 ACCOUNT_OTHER_ORGANIZATION = _r("service_account.organization", K.PERMISSION_DENIED)
@@ -153,6 +167,7 @@ PROJECT_KEY_NOT_FOUND = _r("project_key.not_found", K.NOT_FOUND)
 BLIND_INDEX_NOT_FOUND = _r("project.blind_index", K.NOT_FOUND, "operation", "project_id")
 E2EE_ENABLED = _r("project.e2ee", K.BAD_REQUEST, "project_id")
 SECRET_EXISTS = _r("secret.exists", K.BAD_REQUEST, "name")
+SECRET_NEW_NAME_EXISTS = _r("secret.new_name_exists", K.BAD_REQUEST)  # a rename onto a taken name
 PERSONAL_WITHOUT_SHARED = _r("secret.personal_without_shared", K.BAD_REQUEST)
 FOLDER_EXISTS = _r("folder.exists", K.BAD_REQUEST, "name")
 PERMISSION_EXISTS = _r("service_account.permission_exists", K.BAD_REQUEST)

@@ -181,6 +181,8 @@ class Profile:
         body.update({"statusCode": row.status, "message": message, "error": row.error.format_map(self._params(error))})
         if self.permission_details and row.error == "PermissionDenied":
             body["details"] = list(error.params.get("rules", []))
+        elif self.permission_details and "details" in error.params:
+            body["details"] = list(error.params["details"])
         if error.reason is E.VALIDATION and self.validation_context:
             body["context"] = {
                 "errors": "One or more of your parameters are invalid "
@@ -210,6 +212,11 @@ def _zod_issue(issue: Mapping[str, Any]) -> dict[str, Any]:
 
 R = Rendering
 
+_REFERENCE_DENIED = (
+    "You do not have permission to read secret '{name}' in environment '{environment}' at path '{path}', "
+    "which is referenced by secret '{referrer}' in environment '{referrer_environment}' at path '{referrer_path}'."
+)
+_REFERENCES_DENIED = "Failed to expand one or more secret references"
 _INTERNAL_2023 = R(500, "internal_server_error", "The server encountered an error while processing the request")
 _UNAUTHORIZED_2023 = "unauthorized"
 _ENV_2023 = R(400, "bad_request", "Failed to validate workspace environment")
@@ -293,6 +300,8 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
             _UNAUTHORIZED_2023,
             "Failed identity authorization for the given workspace environment action: {permission}",
         ),
+        E.REFERENCE_DENIED.code: R(401, _UNAUTHORIZED_2023, _REFERENCE_DENIED),
+        E.REFERENCES_DENIED.code: R(401, _UNAUTHORIZED_2023, _REFERENCES_DENIED),
         E.ORG_NOT_MEMBER.code: R(
             404, "organization_membership_not_found_error", "Failed to find organization membership"
         ),
@@ -319,6 +328,7 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
             400, "bad_request", "Failed workspace authorization due to end-to-end encryption not being disabled"
         ),
         E.SECRET_EXISTS.code: R(400, "bad_request", "Failed to create secret that already exists"),
+        E.SECRET_NEW_NAME_EXISTS.code: R(400, "bad_request", "Secret with the new name already exists"),
         E.PERSONAL_WITHOUT_SHARED.code: R(
             400, "bad_request", "Failed to create personal secret override for no corresponding shared secret"
         ),
@@ -415,6 +425,8 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
             " with the appropriate permissions, then try again.",
         ),
         E.IDENTITY_ROLE_DENIED.code: _DENIED,
+        E.REFERENCE_DENIED.code: R(403, "ForbiddenError", _REFERENCE_DENIED),
+        E.REFERENCES_DENIED.code: R(403, "ForbiddenError", _REFERENCES_DENIED),
         E.ORG_NOT_MEMBER.code: R(403, "User not a part of the specified organization", _NOT_ALLOWED),
         E.ORG_ROLE_DENIED.code: R(403, "PermissionDenied", "You are not allowed to read on workspace"),
         E.PROJECT_NOT_FOUND.code: R(
@@ -445,6 +457,7 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
             "Please ask an administrator to log-in to the Infisical Console.",
         ),
         E.SECRET_EXISTS.code: R(400, "BadRequest", "Secret already exists"),
+        E.SECRET_NEW_NAME_EXISTS.code: R(400, "BadRequest", "Secret with the new name already exists"),
         E.PERSONAL_WITHOUT_SHARED.code: R(
             400, "BadRequest", "Failed to create personal secret override for no corresponding shared secret"
         ),

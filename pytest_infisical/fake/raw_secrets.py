@@ -31,7 +31,6 @@ from .state import Folder, Project, Secret, has_glob, normalize_secret_path
 _routes = RouteTable(rate_limit=SECRETS_LIMIT)
 
 HIDDEN = "<hidden-by-infisical>"
-_REFERENCE = re.compile(r"\$\{([^}]+)\}")
 
 
 def _plain(secret: Secret) -> tuple[str, str, str]:
@@ -65,12 +64,26 @@ def _bare_imports(call: Call, project: Project) -> bool:
 
 
 def _imported_doc(
-    call: Call, project: Project, secret: Secret, show_value: bool = True, kind: str = "raw_secret"
+    call: Call,
+    project: Project,
+    secret: Secret,
+    show_value: bool = True,
+    kind: str = "raw_secret",
+    expander: Optional[_Expander] = None,
 ) -> dict[str, Any]:
     """A secret served through an import; bare in a v3 project where the profile says so (no
-    workspace, comment or reminder; an empty value)."""
+    workspace, comment or reminder; an empty value). Otherwise expanded beside its own folder when
+    asked: the server expands imports one by one and drops the refusals, so a reference the caller
+    may not read stays as written."""
     if not _bare_imports(call, project):
-        return raw_doc(call, secret, show_value=show_value, kind=kind)
+        value = None
+        if expander is not None:
+            try:
+                value = expander.value(secret)
+            except ApiError as error:
+                if error.reason is not E.REFERENCE_DENIED:
+                    raise
+        return raw_doc(call, secret, value, show_value=show_value, kind=kind)
     doc = raw_doc(call, secret, value="", show_value=show_value, kind=kind)
     doc["workspace"] = ""
     for key in ("secretComment", "secretReminderNote", "secretReminderRepeatDays"):
@@ -147,31 +160,84 @@ def _trimmed(call: Call, value: str) -> str:
     return value.strip() + "\n" if value.endswith("\n") else value.strip()
 
 
+#: ``${KEY}``, ``${env.KEY}``, ``${env.folder.sub.KEY}``: the characters the server's pattern allows
+_REFERENCE = re.compile(r"\$\{([a-zA-Z0-9_.@-]+)\}")
+#: how deep the server follows a chain of references, and how many times it re-scans a value whose
+#: substitutions formed new references
+MAX_REFERENCE_DEPTH = 10
+
+
 class _Expander:
-    """``${KEY}`` (same folder) and ``${env.folder.sub.KEY}`` references, as Infisical expands them."""
+    """Reference expansion as Infisical does it: a reference to a secret the caller may not read
+    refuses the request (whether or not that secret exists); one to a missing secret stays as written;
+    a chain is followed :data:`MAX_REFERENCE_DEPTH` references deep; a cycle stops where it closes.
+    A local ``${KEY}`` is looked up beside the secret whose value holds it."""
 
-    def __init__(self, call: Call, project: Project, folder: Folder) -> None:
-        self.call, self.project, self.folder = call, project, folder
+    def __init__(self, call: Call, project: Project) -> None:
+        self.call, self.project = call, project
 
-    def value(self, secret: Secret, depth: int = 0) -> str:
+    def value(self, secret: Secret) -> str:
+        """``secret``'s value with its references expanded (``ApiError(REFERENCE_DENIED)`` if one may not be read)."""
         value = _plain(secret)[1]
-        if depth > 10 or "${" not in value:
+        if not _REFERENCE.search(value):
             return value
-        return _REFERENCE.sub(lambda m: self._resolve(m.group(1).strip(), depth), value)
+        root = (secret.environment, secret.folder.path, secret.name)
+        expanded = value
+        stack = [(value, root[0], root[1], 0, frozenset([root]))]
+        before, passes = set(_REFERENCE.findall(expanded)), 0
+        while stack:
+            text, environment, path, depth, visited = stack.pop()
+            for key in _REFERENCE.findall(text) if depth <= MAX_REFERENCE_DEPTH else []:
+                target = self._target(key, environment, path)
+                if target is None:
+                    continue  # ``${@project.…}``: cross-project references are not served
+                if not self._readable(*target[:2]):
+                    raise ApiError(
+                        E.REFERENCE_DENIED,
+                        name=target[2],
+                        environment=target[0],
+                        path=target[1],
+                        referrer=root[2],
+                        referrer_environment=root[0],
+                        referrer_path=root[1],
+                    )
+                found = self._find(*target)
+                text_found = "" if found is None else _plain(found)[1]
+                if _REFERENCE.search(text_found) and target not in visited:
+                    stack.append((text_found, target[0], target[1], depth + 1, visited | {target}))
+                if found is not None:
+                    expanded = expanded.replace("${" + key + "}", text_found)
+            if not stack and passes < MAX_REFERENCE_DEPTH:
+                after = _REFERENCE.findall(expanded)
+                if any(ref not in before for ref in after):
+                    before, passes = set(after), passes + 1
+                    stack.append((expanded, root[0], root[1], 0, frozenset([root])))
+        if secret.skip_multiline_encoding and "\n" in expanded:
+            return '"' + expanded.replace("\n", "\\n") + '"'
+        return expanded
 
-    def _resolve(self, reference: str, depth: int) -> str:
-        parts = reference.split(".")
+    @staticmethod
+    def _target(key: str, environment: str, path: str) -> Optional[tuple[str, str, str]]:
+        parts = key.strip().split(".")
         if len(parts) == 1:
-            environment, path, name = self.folder.environment, self.folder.path, parts[0]
-        else:
-            environment, path, name = parts[0], "/" + "/".join(parts[1:-1]), parts[-1]
-        folder = self.project.folder(environment, path)
-        target = self.call.state.find_secret(self.project, folder, name) if folder is not None else None
-        if target is None:
-            return "${" + reference + "}"
+            return environment, path, parts[0]
+        if parts[0].startswith("@"):
+            return None
+        return parts[0], normalize_secret_path("/".join(parts[1:-1])), parts[-1]
+
+    def _readable(self, environment: str, path: str) -> bool:
         assert self.call.principal is not None
-        authorize_secrets(self.call.principal, self.project, environment, path, "read", "readValue")
-        return self.value(target, depth + 1)
+        try:
+            authorize_secrets(self.call.principal, self.project, environment, path, "read", "readValue")
+        except ApiError as error:
+            if error.kind is E.Kind.PERMISSION_DENIED:
+                return False
+            raise
+        return True
+
+    def _find(self, environment: str, path: str, name: str) -> Optional[Secret]:
+        folder = self.project.folder(environment, path)
+        return self.call.state.find_secret(self.project, folder, name) if folder is not None else None
 
 
 #: the answers of a list for a place that does not exist, where the profile lists it as empty
@@ -189,18 +255,28 @@ def _list(
         ):
             return {"secrets": [], "imports": []}
         raise
-    expander = _Expander(call, project, folder) if expand else None
-    docs = []
+    expander = _Expander(call, project) if expand and show else None
+    docs, refused = [], []
     if not tag_slugs:  # the fake's secrets carry no tags, so a tag filter matches none
         for each in _folders(call, project, folder, recursive):
             if each is not folder and not _readable_below(call, project, each):
                 continue
             for secret in listed_secrets(call, project, each):
-                docs.append(raw_doc(call, secret, expander.value(secret) if expander else None, show))
+                value = None
+                if expander is not None:
+                    try:
+                        value = expander.value(secret)
+                    except ApiError as error:
+                        refused.append(call.profile.message(error))
+                docs.append(raw_doc(call, secret, value, show))
+    if refused:  # the server expands every secret, then refuses the list naming each refusal
+        raise ApiError(E.REFERENCES_DENIED, details=refused)
     if project.version == 3 and call.profile.v3_lists_imports_only_when_asked and not include_imports:
         return {"secrets": docs}
     imports = (
-        imports_of(call, project, folder, lambda s: _imported_doc(call, project, s, show)) if include_imports else []
+        imports_of(call, project, folder, lambda s: _imported_doc(call, project, s, show, expander=expander))
+        if include_imports
+        else []
     )
     return {"secrets": docs, "imports": imports}
 
@@ -293,10 +369,12 @@ def _get_single(call: Call) -> dict[str, Any]:
     show = call.args["viewSecretValue"] == "true"
     if secret.folder is not folder and _bare_imports(call, project):
         return {"secret": _imported_doc(call, project, secret, show, "raw_secret.single")}
-    expand = call.args["expandSecretReferences"] == "true" and not (
-        project.version == 1 and call.profile.v1_single_get_skips_expansion
+    expand = (
+        show
+        and call.args["expandSecretReferences"] == "true"
+        and not (project.version == 1 and call.profile.v1_single_get_skips_expansion)
     )
-    expanded = _Expander(call, project, folder).value(secret) if expand else None
+    expanded = _Expander(call, project).value(secret) if expand else None
     return {"secret": raw_doc(call, secret, expanded, show, "raw_secret.single")}
 
 
@@ -400,7 +478,13 @@ def update_raw(call: Call) -> dict[str, Any]:
     if a["secretValue"] is None and call.profile.patch_requires_value:
         raise ApiError(E.VALIDATION, issues=[required_issue(_VALUE)])
     project, _, folder = _access(call, "write", "edit")
+    new_name = a["newSecretName"]
+    if new_name and a["type"] == "personal":
+        raise ApiError(E.BAD_REQUEST, message="Personal secret cannot change the key name")
     secret = find_exact(call, project, folder, a["secretName"], a["type"], "edit")
+    # the server looks the new name up among the folder's shared secrets, the renamed one included
+    if new_name and call.state.find_secret(project, folder, new_name) is not None:
+        raise ApiError(E.SECRET_NEW_NAME_EXISTS)
     if a["secretComment"] is None and project.version == 1 and call.profile.v1_patch_clears_unsent_comment:
         a["secretComment"] = ""
     fields: dict[str, str] = {}
@@ -412,10 +496,7 @@ def update_raw(call: Call) -> dict[str, Any]:
         if a[arg] is not None:
             sealed = encrypt_symmetric(_trimmed(call, a[arg]) if arg == "secretValue" else a[arg], project.key)
             fields.update(cipher_fields(prefix, sealed))
-    new_name = a["newSecretName"]
-    if new_name and new_name != secret.name:
-        if call.state.find_secret(project, folder, new_name, secret.type, secret.user) is not None:
-            raise ApiError(E.SECRET_EXISTS, name=new_name)
+    if new_name:
         call.state.rename_secret(secret, new_name)
     updated = call.state.update_secret(secret, fields, skip_multiline_encoding=a["skipMultilineEncoding"])
     doc = raw_doc(call, updated, kind="raw_secret.write")

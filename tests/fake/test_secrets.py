@@ -97,6 +97,9 @@ def test_no_plaintext_on_the_wire(fake: FakeInfisical) -> None:
         headers=identity_headers(fake),
         query={"workspaceId": fake.project.id, "environment": "dev"},
     )
+    assert response.status == 200, response.body  # an error body would pass the checks below
+    (item,) = response.json()["secrets"]
+    assert crypto.decrypt_secret(item, fake.project.key).value == "hunter2"
     assert b"hunter2" not in response.body and b"DB_PASSWORD" not in response.body
     assert fake.project.key.encode() not in response.body
 

@@ -46,7 +46,7 @@ def test_rename_and_mfa(fake: FakeInfisical) -> None:
     )
     assert (renamed.json()["user"]["firstName"], fake.user.first_name) == ("Ada", "Ada")
     mfa = call(fake, "PATCH", "/api/v2/users/me/mfa", headers=key.headers, body={"isMfaEnabled": True})
-    assert mfa.json()["user"]["isMfaEnabled"] is True
+    assert (mfa.json()["user"]["isMfaEnabled"], fake.user.is_mfa_enabled) == (True, True)
 
 
 def test_projects_of_the_user_and_of_the_organization(fake: FakeInfisical) -> None:
@@ -96,7 +96,7 @@ def test_organization_memberships(fake: FakeInfisical) -> None:
         headers=key.headers,
         body={"role": "admin"},
     )
-    assert promoted.json()["membership"]["role"] == "admin"
+    assert (promoted.json()["membership"]["role"], fake.organization.members[member.id].role) == ("admin", "admin")
     assert (
         call(
             fake, "DELETE", f"/api/v2/organizations/{fake.organization.id}/memberships/{target}", headers=key.headers
@@ -120,17 +120,21 @@ def test_project_memberships_need_an_admin_to_change(fake: FakeInfisical) -> Non
         body={"role": "admin"},
     )
     assert (denied.status, denied.json()["message"]) == (400, "Failed authorization for membership role")
+    assert fake.project.members[member.id].role == "member"  # the refusal changed nothing
     admin = fake.create_api_key()
-    assert (
-        call(
-            fake,
-            "PATCH",
-            f"/api/v2/workspace/{fake.project.id}/memberships/{target}",
-            headers=admin.headers,
-            body={"role": "admin"},
-        ).status
-        == 200
+    promoted = call(
+        fake,
+        "PATCH",
+        f"/api/v2/workspace/{fake.project.id}/memberships/{target}",
+        headers=admin.headers,
+        body={"role": "admin"},
     )
+    assert promoted.status == 200
+    assert fake.project.members[member.id].role == "admin"
+    relisted = call(fake, "GET", f"/api/v2/workspace/{fake.project.id}/memberships", headers=admin.headers)
+    assert {(m["user"]["email"], m["role"]) for m in relisted.json()["memberships"]} >= {
+        ("member@example.com", "admin")
+    }
     assert (
         call(fake, "DELETE", f"/api/v2/workspace/{fake.project.id}/memberships/{target}", headers=admin.headers).status
         == 200
