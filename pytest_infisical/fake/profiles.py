@@ -560,7 +560,7 @@ LATEST = Profile(
     patch_echoes_unsent_comment_empty=True,
     collapses_slashes=False,
     etag="strong",
-    route_families=frozenset(["v4", "project-memberships-v2"]),
+    route_families=frozenset(["v4", "project-memberships-v2", "select-organization"]),
     accepts_workspace_slug=True,
     response_headers=MappingProxyType(
         {

@@ -397,6 +397,24 @@ def test_identity_on_the_service_token_route(api: Api) -> None:
     )
 
 
+@pytest.mark.parametrize("who", ["service_token", "identity"])
+def test_select_organization_is_for_dashboard_sessions_only(
+    api: Api, infisical: FakeInfisical, infisical_service_token: ServiceToken, who: str
+) -> None:
+    """Today's server keeps POST /api/v3/auth/select-organization (the dashboard's login step): the
+    credentials a program holds get the route's "mode not accepted" answer, as on every era-bound
+    dashboard route (DECISIONS: the identity on the service-token route)."""
+    headers = infisical_service_token.headers if who == "service_token" else identity_headers(api)
+    body = {"organizationId": infisical.organization.id}
+    response = api("POST", "/api/v3/auth/select-organization", headers=headers, json=body)
+    assert_error(
+        response,
+        403,
+        "Forbidden access to /api/v3/auth/select-organization",
+        "You are not allowed to access this resource",
+    )
+
+
 def test_glob_scoped_service_token_without_a_query(api: Api, infisical: FakeInfisical) -> None:
     """§13.1 service token without a query (not single-scope)."""
     response = api("GET", "/api/v3/secrets/raw", headers=glob_token(infisical))
