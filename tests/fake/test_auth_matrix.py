@@ -775,12 +775,15 @@ def test_every_route_of_the_fake_is_in_the_matrix() -> None:
     untested = {
         (method, path) for method, path in served if not any(method == m and _same_shape(path, p) for m, p in tested)
     }
-    # the routes that take no credentials at all are tested in test_identities.py and test_status.py
+    # the routes that take no credentials at all are tested in test_identities.py and test_status.py;
+    # the dashboard's select-organization step (today's and 2024's servers only, where an API key is
+    # ignored) in tests/fidelity (test_latest_statuses.py, test_retired_credentials.py, test_2024_08.py)
     assert untested == {
         ("GET", "/api/status"),
         ("POST", "/api/v1/auth/universal-auth/login"),
         ("POST", "/api/v1/auth/token/renew"),
         ("POST", "/api/v1/auth/token/revoke"),
+        ("POST", "/api/v3/auth/select-organization"),
     }, sorted(untested)
 
 
