@@ -337,7 +337,7 @@ def test_a_refused_api_key_carries_its_note_in_the_journal(admin: Admin) -> None
     assert (call["auth"], call["status"]) == ("api_key", 400)
     assert call["note"] == (
         "API keys are retired on today's Infisical (profile 'latest'); "
-        'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test an API-key integration'
+        'pin @pytest.mark.infisical(profile="2023") or "2024-08" (or serve --profile 2023) to test an API-key integration'
     )
 
 

@@ -34,7 +34,7 @@ RETIRED_API_KEY = "API key authentication is not supported anymore. Please switc
 #: what the journal says about a call refused for its API key, written out as users read it
 NOTE_API_KEY = (
     "API keys are retired on today's Infisical (profile 'latest'); "
-    'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test an API-key integration'
+    'pin @pytest.mark.infisical(profile="2023") or "2024-08" (or serve --profile 2023) to test an API-key integration'
 )
 
 

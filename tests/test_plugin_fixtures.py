@@ -51,9 +51,13 @@ def test_the_retired_modes_fixtures_work_on_the_eras_that_served_them(pytester: 
 
         def test_service_account(infisical, infisical_service_account):
             me = requests.get(URL + "/api/v2/service-accounts/me", headers=infisical_service_account.headers)
-            assert (me.status_code, me.json()["serviceAccount"]["_id"]) == (200, infisical_service_account.id)
-            infisical.assert_called("GET", "/api/v2/service-accounts/me", auth="service_account", times=1)
-            assert infisical.calls[0].note is None
+            if infisical.profile.name == "2023":  # served from March to November 2023 only
+                assert (me.status_code, me.json()["serviceAccount"]["_id"]) == (200, infisical_service_account.id)
+                infisical.assert_called("GET", "/api/v2/service-accounts/me", auth="service_account", times=1)
+                assert infisical.calls[0].note is None
+            else:
+                assert (me.status_code, me.json()["message"]) == (500, "jwt malformed")
+                assert infisical.calls[0].note.startswith("Service accounts are retired on the August-2024")
         """
     )
     pytester.runpytest().assert_outcomes(passed=2)
@@ -82,7 +86,7 @@ def test_a_refused_api_key_names_the_profile_to_pin(pytester: pytest.Pytester) -
             "pytest-infisical: the fake Infisical refused a retired credential:",
             "  1. GET /api/v3/secrets/raw?workspaceId=*&environment=dev auth=api_key (ak.*…(redacted)) -> 400 "
             "[[]API keys are retired on today's Infisical (profile 'latest'); "
-            'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test an API-key integration]',
+            'pin @pytest.mark.infisical(profile="2023") or "2024-08" (or serve --profile 2023) to test an API-key integration]',
             "*= short test summary info =*",
         ]
     )
@@ -135,7 +139,7 @@ def test_a_refused_service_account_in_the_strict_report(pytester: pytest.Pyteste
             "pytest-infisical: the fake Infisical refused a retired credential:",
             "  1. GET /api/v2/service-accounts/me auth=service_account (Bearer sa.*…(redacted)) -> 403 "
             "[[]Service accounts are retired on today's Infisical (profile 'latest'); "
-            'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test a service-account integration]',
+            'pin @pytest.mark.infisical(profile="2023") (or serve --profile 2023) to test a service-account integration]',
         ]
     )
 

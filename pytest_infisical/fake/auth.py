@@ -118,10 +118,12 @@ def retired_note(mode: str, profile: Profile) -> str:
     """Why a request in ``mode`` was refused, for the test's author: the mode is retired on
     ``profile``'s server, and the profiles whose servers still serve it."""
     plural, integration = _RETIRED_NAMES[mode]
-    first, *others = [f'"{name}"' for name in sorted(PROFILES) if mode not in PROFILES[name].retired_modes]
+    serving = [name for name in sorted(PROFILES) if mode not in PROFILES[name].retired_modes]
+    first, *others = [f'"{name}"' for name in serving]
     return (
-        f"{plural} are retired on today's Infisical (profile '{profile.name}'); "
-        f"pin @pytest.mark.infisical(profile={' or '.join([first + ')', *others])} to test {integration} integration"
+        f"{plural} are retired on {profile.server} (profile '{profile.name}'); "
+        f"pin @pytest.mark.infisical(profile={' or '.join([first + ')', *others])} "
+        f"(or serve --profile {serving[0]}) to test {integration} integration"
     )
 
 

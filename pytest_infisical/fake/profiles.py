@@ -84,6 +84,8 @@ class Profile:
     #: auth modes the server no longer serves: ``api_key`` (any ``X-API-KEY`` is refused on every
     #: route outside ``/api/v3/auth/``) and ``service_account`` (an ``sa.…`` bearer is a malformed token).
     retired_modes: frozenset[str] = frozenset()
+    #: how a note to the test's author names this profile's server ("today's Infisical" …)
+    server: str = "Infisical"
     #: today: revoking an access token that is already revoked answers 200 again.
     revoke_twice_succeeds: bool = False
     #: the exact keys of a document kind (``raw_secret``, ``service_token``, ``status``) as this
@@ -544,6 +546,7 @@ LATEST = Profile(
     permission_details=True,
     bearer_sliced=True,
     retired_modes=frozenset({API_KEY, SERVICE_ACCOUNT}),  # refused today: see docs/profiles.md
+    server="today's Infisical",
     revoke_twice_succeeds=True,
     document_keys=MappingProxyType(
         {
@@ -576,6 +579,7 @@ Y2023 = Profile(
     name="2023",
     description="mid-2023 Infisical: 400 header and mode problems, 401 wrong secrets, expiry and scope denials",
     table=TABLE_2023,
+    server="the mid-2023 Infisical",
     validate_before_auth=True,
     validation_context=True,
     route_families=frozenset(["v4", "project-memberships-v2"]),
@@ -670,6 +674,9 @@ Y2024_08 = Profile(
     name="2024-08",
     description="August-2024 Infisical: 403 failed authentication, 401 permission, 400 missing secret, 403 validation",
     table=TABLE_2024_08,
+    # service accounts left Infisical in November 2023: an ``sa.`` bearer is neither ``st.`` nor a JWT
+    retired_modes=frozenset({SERVICE_ACCOUNT}),
+    server="the August-2024 Infisical",
     authenticate_before_mode_check=True,
     api_key_wins=True,
     zod_validation_messages=True,

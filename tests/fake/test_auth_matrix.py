@@ -150,9 +150,9 @@ RETIRED = {
 #: what the journal says about such a call, as the test's author reads it
 NOTES = {
     AK: "API keys are retired on today's Infisical (profile 'latest'); "
-    'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test an API-key integration',
+    'pin @pytest.mark.infisical(profile="2023") or "2024-08" (or serve --profile 2023) to test an API-key integration',
     SA: "Service accounts are retired on today's Infisical (profile 'latest'); "
-    'pin @pytest.mark.infisical(profile="2023") or "2024-08" to test a service-account integration',
+    'pin @pytest.mark.infisical(profile="2023") (or serve --profile 2023) to test a service-account integration',
 }
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 
-from pytest_infisical.fake import FakeInfisical
+from pytest_infisical.fake import FakeInfisical, get_profile
 from pytest_infisical.http import Request
 
 from .conftest import URL, call, identity_headers
@@ -58,9 +59,9 @@ def test_enums(fake: FakeInfisical) -> None:
 
 
 def test_numbers_from_json_and_query() -> None:
-    """On the one route that reads a number from its body, which only a service account could call:
-    the 2024-08 server served them, with today's zod messages."""
-    fake = FakeInfisical(profile="2024-08")
+    """On the one route that reads a number from its body, which only a service account can call:
+    zod's messages, under a profile that is today's server still serving service accounts."""
+    fake = FakeInfisical(profile=attrs.evolve(get_profile("latest"), retired_modes=frozenset()))
     account = fake.create_service_account()
     body: dict[str, Any] = {
         "name": "t",

@@ -99,11 +99,11 @@ def test_api_key_fixture_keeps_working_in_older_profiles(
     assert [s["secretKey"] for s in listed.json()["secrets"]] == ["EXISTING"]
 
 
-@pytest.mark.parametrize("profile", OLDER)
-def test_service_account_fixture_keeps_working_in_older_profiles(
-    api: Api, infisical: FakeInfisical, infisical_service_account: ServiceAccount, profile: str
+@pytest.mark.infisical(profile="2023")
+def test_service_account_fixture_works_under_2023(
+    api: Api, infisical: FakeInfisical, infisical_service_account: ServiceAccount
 ) -> None:
-    assert infisical.profile.name == profile
+    """Service accounts were served from March to November 2023: the 2023 profile serves them."""
     infisical.set_secret("EXISTING", "v")
     me = api("GET", "/api/v2/service-accounts/me", headers=infisical_service_account.headers)
     assert me.status_code == 200, me.text
@@ -119,3 +119,20 @@ def test_identities_are_the_way_under_latest(api: Api, infisical: FakeInfisical)
     infisical.set_secret("EXISTING", "v")
     response = api("GET", "/api/v3/secrets/raw/EXISTING", headers=identity_headers(api), params=raw_query(infisical))
     assert response.status_code == 200, response.text
+
+
+@pytest.mark.infisical(profile="2024-08")
+def test_the_2024_server_no_longer_knew_service_accounts(
+    api: Api, infisical: FakeInfisical, infisical_service_account: ServiceAccount
+) -> None:
+    """Service accounts left Infisical in November 2023; in August 2024 an ``sa.`` bearer is a
+    bearer that is neither ``st.`` nor a JWT: that server's 500 with the JWT check's words."""
+    me = api("GET", "/api/v3/secrets/raw", headers=infisical_service_account.headers, params=raw_query(infisical))
+    assert (me.status_code, me.json()) == (
+        500,
+        {"statusCode": 500, "error": "Internal Server Error", "message": "jwt malformed"},
+    )
+    assert infisical.calls[0].note == (
+        "Service accounts are retired on the August-2024 Infisical (profile '2024-08'); "
+        'pin @pytest.mark.infisical(profile="2023") (or serve --profile 2023) to test a service-account integration'
+    )
