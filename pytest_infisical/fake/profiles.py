@@ -193,7 +193,9 @@ class Profile:
         return Response.json_body(row.status, body, headers)
 
     def render_status(self, status: int, headers: dict[str, str]) -> Response:
-        """This server's own 429 (``Retry-After`` from ``headers``) or 500 answer: the pipeline's ``render_error``."""
+        """This server's own 429 (``Retry-After`` from ``headers``) or 500 answer: the pipeline's
+        ``render_error``. It carries the headers every answer of this server carries (helmet, CORS)."""
+        headers = {**headers, **self.response_headers}
         if status == 429:
             retry_after = next(v for k, v in headers.items() if k.lower() == "retry-after")
             return self.render(ApiError(E.RATE_LIMITED, retry_after=retry_after), headers)

@@ -402,3 +402,21 @@ def test_serve_has_them_unless_told_not_to(tmp_path: Path) -> None:
 
     assert remaining() == "59"
     assert remaining("--no-rate-limits") is None
+
+
+@pytest.mark.parametrize(
+    "profile", [pytest.param(p, marks=pytest.mark.infisical(profile=p), id=p) for p in ("2024-08", "latest")]
+)
+def test_every_429_carries_the_servers_own_headers(
+    infisical: FakeInfisical, infisical_service_token: ServiceToken, profile: str
+) -> None:
+    """The server's helmet and CORS headers are set before its limiter answers: the profile's own
+    429 and one armed with ``rate_limit()`` carry them alike, as every other answer does."""
+    assert infisical.profile.name == profile
+    infisical.rate_limit(limit=1, window=60)
+    answers = [get(infisical, RAW, infisical_service_token) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 429]
+    for answer in answers:
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"
+        assert answer.headers["Vary"] == "Origin"
