@@ -27,7 +27,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store",
         default=None,
         metavar="NAME",
-        help="server profile the fake renders errors with: 'latest' (today's server, default), '2024-08' or '2023'",
+        help="server profile: the Infisical era whose statuses, bodies, routes, state rules and rate limits "
+        "the fake follows: 'latest' (today's server, default), '2024-08' or '2023'",
     )
     group.addoption(
         "--infisical-base-url",
