@@ -484,7 +484,7 @@ def update_raw(call: Call) -> dict[str, Any]:
     if a["secretValue"] is None and call.profile.patch_requires_value:
         raise ApiError(E.VALIDATION, issues=[required_issue(_VALUE)])
     project, _, folder = _access(call, "write", "edit")
-    new_name = a["newSecretName"]
+    new_name = a["newSecretName"] or None  # the server renames only ``if (newSecretName)``: "" keeps the name
     if new_name and a["type"] == "personal":
         raise ApiError(E.BAD_REQUEST, message="Personal secret cannot change the key name")
     secret = find_exact(call, project, folder, a["secretName"], a["type"], "edit")
@@ -494,13 +494,13 @@ def update_raw(call: Call) -> dict[str, Any]:
     if a["secretComment"] is None and project.version == 1 and call.profile.v1_patch_clears_unsent_comment:
         a["secretComment"] = ""
     fields: dict[str, str] = {}
-    for arg, prefix in (
-        ("secretValue", "secretValue"),
-        ("secretComment", "secretComment"),
-        ("newSecretName", "secretKey"),
+    for prefix, given in (
+        ("secretValue", None if a["secretValue"] is None else _trimmed(call, a["secretValue"])),
+        ("secretComment", a["secretComment"]),
+        ("secretKey", new_name),
     ):
-        if a[arg] is not None:
-            sealed = encrypt_symmetric(_trimmed(call, a[arg]) if arg == "secretValue" else a[arg], project.key)
+        if given is not None:
+            sealed = encrypt_symmetric(given, project.key)
             fields.update(cipher_fields(prefix, sealed))
     if new_name:
         call.state.rename_secret(secret, new_name)
