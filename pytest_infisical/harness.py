@@ -81,7 +81,9 @@ class Options:
             elif key in _SWITCHES and not isinstance(value, bool):
                 raise TypeError(f"@pytest.mark.infisical({key}=...) takes True or False, got {value!r}")
             elif key == "profile" and not isinstance(value, str):
-                raise TypeError(f"@pytest.mark.infisical(profile=...) takes a profile name such as '2024-08', got {value!r}")
+                raise TypeError(
+                    f"@pytest.mark.infisical(profile=...) takes a profile name such as '2024-08', got {value!r}"
+                )
             changes[key] = value
         return attrs.evolve(base, **changes)
 

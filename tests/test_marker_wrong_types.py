@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 
-
 @pytest.mark.parametrize(
     ("option", "value", "expected"),
     [

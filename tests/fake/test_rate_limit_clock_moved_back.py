@@ -44,7 +44,9 @@ def test_travelling_to_the_past_opens_a_new_window(
 
 
 @pytest.mark.infisical(profile="2024-08")
-def test_advancing_backwards_opens_a_new_window(infisical: FakeInfisical, infisical_service_token: ServiceToken) -> None:
+def test_advancing_backwards_opens_a_new_window(
+    infisical: FakeInfisical, infisical_service_token: ServiceToken
+) -> None:
     infisical.clock.freeze()
     for _ in range(40):
         assert get(infisical, infisical_service_token).status_code == 200

@@ -41,7 +41,7 @@ def _budgeted(fake: FakeInfisical, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_doubling_chain_twenty_deep_expands_fully(profile: str, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakeInfisical(profile=profile)
     for level in range(20):
-        fake.set_secret(f"S{level}", "${S%d}${S%d}" % (level + 1, level + 1))
+        fake.set_secret(f"S{level}", "${{S{0}}}${{S{0}}}".format(level + 1))
     fake.set_secret("S20", "x")
     headers = identity_headers(fake, role="admin")
     _budgeted(fake, monkeypatch)
