@@ -325,7 +325,8 @@ class RateLimiter:
     """Fixed windows of ``limit`` requests per ``window`` seconds of the pipeline's clock, one per key.
 
     A key's window opens at its first request and closes ``window`` seconds later: at that instant
-    the next request opens a new one. ``check(key)`` counts one request (a refused one too) and says
+    the next request opens a new one (so does a request made before its window opened, when the
+    clock was moved back: ``advance()`` with a negative number, time-machine or freezegun). ``check(key)`` counts one request (a refused one too) and says
     whether it is allowed, with the headers of the answer (``names``: limit, remaining, reset in
     whole seconds rounded up, and retry-after on a refusal: ``retry_after`` if given, else the reset).
     """
@@ -353,7 +354,7 @@ class RateLimiter:
         with self._lock:
             now = round(self.clock.timestamp() * 1_000_000)
             start, count = self._windows.get(key, (now, 0))
-            if now - start >= window:
+            if not 0 <= now - start < window:
                 start, count = now, 0
             count += 1
             self._windows[key] = (start, count)

@@ -42,6 +42,10 @@ MARKER_OPTIONS: Mapping[str, str] = MappingProxyType(
 )
 
 
+#: the marker's on/off options: a value other than True or False is a mistake (``"no"`` is truthy)
+_SWITCHES = ("e2ee", "allow_unrouted", "allow_unmocked", "assert_all_expected", "rate_limits")
+
+
 @attrs.frozen
 class Options:
     profile: str = "latest"
@@ -74,8 +78,12 @@ class Options:
                 value = tuple(value)
                 if key in ("base_urls", "passthrough"):
                     value = (*getattr(base, key), *value)
-            elif key == "rate_limits" and not isinstance(value, bool):
-                raise TypeError(f"@pytest.mark.infisical(rate_limits=...) takes True or False, got {value!r}")
+            elif key in _SWITCHES and not isinstance(value, bool):
+                raise TypeError(f"@pytest.mark.infisical({key}=...) takes True or False, got {value!r}")
+            elif key == "profile" and not isinstance(value, str):
+                raise TypeError(
+                    f"@pytest.mark.infisical(profile=...) takes a profile name such as '2024-08', got {value!r}"
+                )
             changes[key] = value
         return attrs.evolve(base, **changes)
 

@@ -127,7 +127,8 @@ def _options(request: pytest.FixtureRequest) -> Options:
     try:
         return Options.from_marker(kwargs, defaults)
     except TypeError as error:
-        pytest.fail(str(error), pytrace=False)
+        problem = str(error)
+    pytest.fail(problem, pytrace=False)  # outside the except: no "during handling" chain in the report
 
 
 # ---- cassettes: @pytest.mark.infisical_cassette ------------------------------------------
@@ -226,10 +227,13 @@ def infisical(request: pytest.FixtureRequest) -> Iterator[Union[FakeInfisical, C
     for name in ("httpx_mock", "respx_mock"):  # their patches first: the fake's sit on top, handing on the rest
         if name in request.fixturenames:
             request.getfixturevalue(name)
+    problem = None
     try:
         fake = build(options)
     except (SeedError, ValueError) as error:
-        pytest.fail(f"@pytest.mark.infisical: {error}", pytrace=False)
+        problem = f"@pytest.mark.infisical: {error}"
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)  # outside the except: no "during handling" chain in the report
     request.node.stash[_SERVED] = fake
     with serve(fake, options):
         yield fake
@@ -264,10 +268,13 @@ def infisical_server(request: pytest.FixtureRequest) -> Iterator[Union[FakeInfis
         _finish_cassette(session, options)
         return
     with ExitStack() as stack:
+        problem = None
         try:
             fake = stack.enter_context(live(options))
         except (SeedError, ValueError) as error:
-            pytest.fail(f"@pytest.mark.infisical: {error}", pytrace=False)
+            problem = f"@pytest.mark.infisical: {error}"
+        if problem is not None:
+            pytest.fail(problem, pytrace=False)  # outside the except: no "during handling" chain in the report
         request.node.stash[_SERVED] = fake
         yield fake
     report = strict_report(fake, options)

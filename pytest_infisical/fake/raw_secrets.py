@@ -171,6 +171,8 @@ class _Expander:
     """Reference expansion as Infisical does it: a reference to a secret the caller may not read
     refuses the request (whether or not that secret exists); one to a missing secret stays as written;
     a chain is followed :data:`MAX_REFERENCE_DEPTH` references deep; a cycle stops where it closes.
+    A reference written several times is looked up once, so ``A = ${B}${B}``, ``B = ${C}${C}`` …
+    costs one look-up per level, not one per path.
     A local ``${KEY}`` is looked up beside the secret whose value holds it."""
 
     def __init__(self, call: Call, project: Project) -> None:
@@ -184,10 +186,11 @@ class _Expander:
         root = (secret.environment, secret.folder.path, secret.name)
         expanded = value
         stack = [(value, root[0], root[1], 0, frozenset([root]))]
+        pushed = set(stack)  # a pass follows each (value, place, depth, chain) once: ``${A}${A}`` is one step, not two
         before, passes = set(_REFERENCE.findall(expanded)), 0
         while stack:
             text, environment, path, depth, visited = stack.pop()
-            for key in _REFERENCE.findall(text) if depth <= MAX_REFERENCE_DEPTH else []:
+            for key in dict.fromkeys(_REFERENCE.findall(text)) if depth <= MAX_REFERENCE_DEPTH else []:
                 target = self._target(key, environment, path)
                 if target is None:
                     continue  # ``${@project.…}``: cross-project references are not served
@@ -203,8 +206,10 @@ class _Expander:
                     )
                 found = self._find(*target)
                 text_found = "" if found is None else _plain(found)[1]
-                if _REFERENCE.search(text_found) and target not in visited:
-                    stack.append((text_found, target[0], target[1], depth + 1, visited | {target}))
+                step = (text_found, target[0], target[1], depth + 1, visited | {target})
+                if _REFERENCE.search(text_found) and target not in visited and step not in pushed:
+                    stack.append(step)
+                    pushed.add(step)
                 if found is not None:
                     expanded = expanded.replace("${" + key + "}", text_found)
             if not stack and passes < MAX_REFERENCE_DEPTH:
@@ -212,6 +217,7 @@ class _Expander:
                 if any(ref not in before for ref in after):
                     before, passes = set(after), passes + 1
                     stack.append((expanded, root[0], root[1], 0, frozenset([root])))
+                    pushed = set(stack)
         if secret.skip_multiline_encoding and "\n" in expanded:
             return '"' + expanded.replace("\n", "\\n") + '"'
         return expanded
@@ -478,7 +484,7 @@ def update_raw(call: Call) -> dict[str, Any]:
     if a["secretValue"] is None and call.profile.patch_requires_value:
         raise ApiError(E.VALIDATION, issues=[required_issue(_VALUE)])
     project, _, folder = _access(call, "write", "edit")
-    new_name = a["newSecretName"]
+    new_name = a["newSecretName"] or None  # the server renames only ``if (newSecretName)``: "" keeps the name
     if new_name and a["type"] == "personal":
         raise ApiError(E.BAD_REQUEST, message="Personal secret cannot change the key name")
     secret = find_exact(call, project, folder, a["secretName"], a["type"], "edit")
@@ -488,13 +494,13 @@ def update_raw(call: Call) -> dict[str, Any]:
     if a["secretComment"] is None and project.version == 1 and call.profile.v1_patch_clears_unsent_comment:
         a["secretComment"] = ""
     fields: dict[str, str] = {}
-    for arg, prefix in (
-        ("secretValue", "secretValue"),
-        ("secretComment", "secretComment"),
-        ("newSecretName", "secretKey"),
+    for prefix, given in (
+        ("secretValue", None if a["secretValue"] is None else _trimmed(call, a["secretValue"])),
+        ("secretComment", a["secretComment"]),
+        ("secretKey", new_name),
     ):
-        if a[arg] is not None:
-            sealed = encrypt_symmetric(_trimmed(call, a[arg]) if arg == "secretValue" else a[arg], project.key)
+        if given is not None:
+            sealed = encrypt_symmetric(given, project.key)
             fields.update(cipher_fields(prefix, sealed))
     if new_name:
         call.state.rename_secret(secret, new_name)
