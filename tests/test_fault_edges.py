@@ -1,0 +1,136 @@
+"""Edges of fault injection: how an armed fault describes itself, what a broken or replaced body
+keeps of the handler's answer, the rate limiter's arguments and window boundary, and answers of any
+status rendered as the server renders its own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pytest_infisical.faults import MALFORMED_BODY, Faults
+from pytest_infisical.http import Request, Response, Served
+from pytest_infisical.journal import Journal
+from pytest_infisical.pipeline import Pipeline
+
+URL = "https://app.infisical.com"
+ROUTE = "GET /api/v1/x"
+
+
+class Canned:
+    """Answers ``body`` with a header of its own and a stale Content-Length, reporting its route."""
+
+    def __init__(self, body: bytes = b'{"canned": true}') -> None:
+        self.body = body
+
+    def handle(self, request: Request) -> Response:
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(self.body)), "X-Canned": "1"}
+        return Response(200, headers, self.body, Served(route=ROUTE))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def timestamp(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _pipeline(body: bytes = b'{"canned": true}') -> Pipeline[Canned]:
+    return Pipeline(
+        Canned(body),
+        journal=Journal(),
+        faults=Faults(),
+        render_error=lambda status, headers: Response.json_body(
+            status, {"statusCode": status, "requestId": "r"}, headers
+        ),
+        clock=Clock(),
+    )
+
+
+def _get(pipeline: Pipeline[Canned]) -> Response:
+    return pipeline.handle(Request("GET", URL + "/api/v1/x"))
+
+
+def test_an_armed_fault_describes_what_is_left_and_what_was_used() -> None:
+    pipeline = _pipeline()
+    fault = pipeline.fail_next(when=lambda request: True, sequence=[503, 200, "truncated"])
+    assert fault.describe() == "ANY (any path) when(…): status 503, 200, truncated body (0 used)"
+    _get(pipeline)
+    assert repr(fault) == "<Fault ANY (any path) when(…): 200, truncated body (1 used)>"
+    other = pipeline.fail_next("get", "/api/v1/x", status=500)
+    assert other.describe() == "GET /api/v1/x: status 500 (0 used)"
+
+
+def test_a_malformed_body_is_the_same_broken_json_and_keeps_the_answers_headers_and_route() -> None:
+    pipeline = _pipeline()
+    pipeline.fail_next(body="malformed")
+    answer = _get(pipeline)
+    assert (answer.status, answer.body, answer.headers["X-Canned"]) == (200, MALFORMED_BODY, "1")
+    assert MALFORMED_BODY == b'{"secrets": [{"_id": "64c7", "secretKeyCiphertext": '
+    assert pipeline.journal.calls[0].route == ROUTE
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"), [(b'{"canned": true}', b'{"canned'), (b"{}", b"{"), (b"{}\n", b"{"), (b"", b"")]
+)
+def test_a_truncated_body_is_its_first_half_and_keeps_the_answers_headers_and_route(body: bytes, kept: bytes) -> None:
+    pipeline = _pipeline(body)
+    pipeline.fail_next(body="truncated")
+    answer = _get(pipeline)
+    assert (answer.status, answer.body, answer.headers["X-Canned"]) == (200, kept, "1")
+    assert pipeline.journal.calls[0].route == ROUTE
+
+
+def test_a_replaced_body_drops_the_stale_length_and_type_and_keeps_the_rest() -> None:
+    pipeline = _pipeline()
+    pipeline.fail_next(body="plain words")
+    answer = _get(pipeline)
+    assert (answer.status, answer.body, answer.headers["X-Canned"]) == (200, b"plain words", "1")
+    assert answer.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Content-Length" not in answer.headers
+    assert pipeline.journal.calls[0].route == ROUTE
+
+
+@pytest.mark.parametrize(("limit", "window"), [(0, 60.0), (5, 0.0), (5, -1.0)])
+def test_a_rate_limit_needs_a_positive_limit_and_window(limit: int, window: float) -> None:
+    with pytest.raises(ValueError, match="rate limit needs") as raised:
+        _pipeline().rate_limit(limit, window)
+    assert str(raised.value) == f"rate limit needs limit >= 1 and window > 0, got {limit} per {window} s"
+
+
+def test_a_rate_limit_window_under_a_second_and_the_default_limit() -> None:
+    pipeline = _pipeline()
+    pipeline.rate_limit(1, 0.5)
+    assert _get(pipeline).status == 200
+    assert _get(pipeline).status == 429
+    pipeline.rate_limit()
+    answer = _get(pipeline)
+    assert (answer.headers["RateLimit-Limit"], answer.headers["RateLimit-Remaining"]) == ("350", "349")
+    assert answer.headers["RateLimit-Reset"] == "60"
+
+
+def test_a_rate_limit_window_ends_exactly_at_its_length() -> None:
+    pipeline = _pipeline()
+    clock = pipeline.clock
+    assert isinstance(clock, Clock)
+    pipeline.rate_limit(1, 60)
+    assert _get(pipeline).status == 200
+    clock.advance(59.5)
+    limited = _get(pipeline)
+    assert (limited.status, limited.headers["RateLimit-Reset"], limited.headers["Retry-After"]) == (429, "1", "1")
+    clock.advance(0.5)  # exactly one window after the first request: a new window
+    allowed = _get(pipeline)
+    assert (allowed.status, allowed.headers["RateLimit-Remaining"]) == (200, "0")
+    assert pipeline.journal.calls[-1].route == ROUTE
+
+
+def test_render_status_puts_any_status_in_the_shape_of_the_servers_own_errors() -> None:
+    answer = _pipeline().render_status(404, "Secret not found")
+    assert (answer.status, json.loads(answer.body)) == (
+        404,
+        {"statusCode": 404, "requestId": "r", "message": "Secret not found", "error": "Not Found"},
+    )
