@@ -134,3 +134,77 @@ def test_render_status_puts_any_status_in_the_shape_of_the_servers_own_errors() 
         404,
         {"statusCode": 404, "requestId": "r", "message": "Secret not found", "error": "Not Found"},
     )
+
+
+def test_a_fault_for_one_method_leaves_the_others_alone() -> None:
+    pipeline = _pipeline()
+    fault = pipeline.fail_next("POST", "/api/v1/x", status=503)
+    assert _get(pipeline).status == 200
+    assert (fault.remaining, fault.hits) == (1, 0)
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_a_gateway_status_is_the_load_balancers_html_page(status: int) -> None:
+    pipeline = _pipeline()
+    pipeline.fail_next(status=status)
+    answer = _get(pipeline)
+    phrase = {502: "502 Bad Gateway", 503: "503 Service Unavailable", 504: "504 Gateway Timeout"}[status]
+    assert (answer.status, answer.headers["Content-Type"]) == (status, "text/html")
+    assert answer.body == (
+        f"<html><head><title>{phrase}</title></head><body><center><h1>{phrase}</h1></center></body></html>".encode()
+    )
+    assert "Retry-After" not in answer.headers
+
+
+@pytest.mark.parametrize("status", [500, 418, 430])
+def test_only_a_429_gets_a_retry_after_unasked(status: int) -> None:
+    pipeline = _pipeline()
+    pipeline.fail_next(status=status)
+    assert "Retry-After" not in _get(pipeline).headers
+    pipeline.fail_next(status=429)
+    limited = _get(pipeline)
+    assert (limited.status, list(limited.headers.raw_items())) == (
+        429,
+        [("Content-Type", "application/json; charset=utf-8"), ("Retry-After", "1")],
+    )
+
+
+def test_a_given_body_goes_with_the_retry_after_asked_for() -> None:
+    pipeline = _pipeline()
+    pipeline.fail_next(status=429, retry_after=3, body="slow down")
+    answer = _get(pipeline)
+    assert (answer.status, answer.body, answer.headers["Retry-After"]) == (429, b"slow down", "3")
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (' {"a": 1}', "application/json; charset=utf-8"),
+        ("[1]", "application/json; charset=utf-8"),
+        ("x{", "text/plain; charset=utf-8"),
+    ],
+)
+def test_a_given_body_is_typed_json_when_it_looks_like_json(body: str, kind: str) -> None:
+    pipeline = _pipeline()
+    pipeline.fail_next(status=400, body=body)
+    assert _get(pipeline).headers["Content-Type"] == kind
+
+
+def test_the_servers_own_500_renders_as_is() -> None:
+    answer = _pipeline().render_status(500, "ignored")
+    assert (answer.status, json.loads(answer.body)) == (500, {"statusCode": 500, "requestId": "r"})
+
+
+def test_a_server_whose_500_is_not_json_still_gets_json_errors_of_other_statuses() -> None:
+    pipeline = Pipeline(
+        Canned(),
+        journal=Journal(),
+        faults=Faults(),
+        render_error=lambda status, headers: Response(status, {"Content-Type": "text/plain", **headers}, b"oops"),
+        clock=Clock(),
+    )
+    answer = pipeline.render_status(404, "Secret not found")
+    assert (answer.status, json.loads(answer.body)) == (
+        404,
+        {"statusCode": 404, "message": "Secret not found", "error": "Not Found"},
+    )

@@ -102,3 +102,36 @@ def test_a_callback_stub_describes_itself_as_a_callback() -> None:
     pipeline.handle(Request("DELETE", URL + "/api/v1/x"))
     assert stub.describe() == "* /api/v1/* -> callback (1 used)"
     assert pipeline.stub("GET", "/api/v1/y", status=503).describe() == "GET /api/v1/y -> 503 (0 used)"
+
+
+def test_a_stub_answers_200_unless_told() -> None:
+    assert Stub("GET", "/api/status").status == 200
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"callback": print, "json": {}},
+            "stub(callback=...) answers by itself: give no status=, json= or body= with it",
+        ),
+        (
+            {"callback": print, "body": "x"},
+            "stub(callback=...) answers by itself: give no status=, json= or body= with it",
+        ),
+        ({"times": True}, "stub(times=...) takes a positive int or None (unlimited), not True"),
+        ({"times": "2"}, "stub(times=...) takes a positive int or None (unlimited), not '2'"),
+        ({"body": 5}, "stub(body=...) takes str or bytes, not int"),
+    ],
+)
+def test_more_bad_stubs_say_exactly_what_is_wrong(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        Stub("GET", "/api/status", **kwargs)
+    assert str(raised.value) == message
+
+
+def test_a_stubbed_body_takes_the_content_type_given() -> None:
+    pipeline = _pipeline()
+    pipeline.stub("GET", "/api/v1/x", body="{}", headers={"Content-Type": "application/octet-stream"})
+    answer = pipeline.handle(Request("GET", URL + "/api/v1/x"))
+    assert list(answer.headers.raw_items()) == [("Content-Type", "application/octet-stream")]
