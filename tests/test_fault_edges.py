@@ -5,6 +5,7 @@ status rendered as the server renders its own."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from pytest_infisical.faults import MALFORMED_BODY, Faults
 from pytest_infisical.http import Request, Response, Served
 from pytest_infisical.journal import Journal
 from pytest_infisical.pipeline import Pipeline
+from pytest_infisical.stubs import Stub, Stubs
 
 URL = "https://app.infisical.com"
 ROUTE = "GET /api/v1/x"
@@ -208,3 +210,101 @@ def test_a_server_whose_500_is_not_json_still_gets_json_errors_of_other_statuses
         404,
         {"statusCode": 404, "message": "Secret not found", "error": "Not Found"},
     )
+
+
+def test_a_fault_for_another_path_leaves_this_one_alone_and_a_fault_keeps_what_it_took() -> None:
+    pipeline = _pipeline()
+    elsewhere = pipeline.fail_next("GET", "/api/v1/other", status=503)
+    here = pipeline.fail_next("GET", "/api/v1/x", status=503)
+    request = Request("GET", URL + "/api/v1/x")
+    assert pipeline.handle(request).status == 503
+    assert (elsewhere.requests, here.requests) == ([], [request])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"sequence": [True]},
+            TypeError,
+            "a fault step is a status code or one of ('connection', 'timeout', 'malformed', 'truncated'), not True",
+        ),
+        ({"status": 600}, ValueError, "a fault status must be 200-599, got 600"),
+        (
+            {"sequence": [503], "delay": 1},
+            TypeError,
+            "fail_next() takes exactly one of status=, sequence=, error=, body= or delay= "
+            "(got sequence, delay; body= may also go with status= or sequence=)",
+        ),
+        (
+            {"error": "timeout", "body": "x"},
+            TypeError,
+            "fail_next() takes exactly one of status=, sequence=, error=, body= or delay= "
+            "(got error, body; body= may also go with status= or sequence=)",
+        ),
+        ({"status": 500, "body": 5}, TypeError, "fail_next(body=...) takes str or bytes, not int"),
+        ({"delay": 0}, ValueError, "delay must be positive, got 0"),
+    ],
+)
+def test_a_bad_fault_says_exactly_what_is_wrong(kwargs: dict[str, Any], error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as raised:
+        _pipeline().fail_next(**kwargs)
+    assert str(raised.value) == message
+
+
+def test_the_edges_of_what_a_fault_takes() -> None:
+    pipeline = _pipeline()
+    pipeline.fail_next(sequence=[599, 429, 200], retry_after=7)
+    assert _get(pipeline).status == 599
+    limited = _get(pipeline)
+    assert (limited.status, limited.headers["Retry-After"]) == (429, "7")
+    assert _get(pipeline).status == 200
+    pipeline.fail_next(delay=0.5)
+    assert _get(pipeline).status == 200
+
+
+def test_a_status_without_a_name_is_an_error_and_a_429_retries_after_a_second() -> None:
+    pipeline = _pipeline()
+    assert json.loads(pipeline.render_status(430, "odd").body)["error"] == "Error"
+    limited = pipeline.render_status(429, "slow down")
+    assert (limited.status, limited.headers["Retry-After"]) == (429, "1")
+    pipeline.stub("GET", "/api/v1/x", status=429)
+    assert _get(pipeline).headers["Retry-After"] == "1"
+
+
+def test_a_given_sleep_passes_a_delay_and_a_timeout_equal_to_it_is_not_exceeded() -> None:
+    slept: list[float] = []
+    clock = Clock()
+    pipeline = Pipeline(
+        Canned(),
+        journal=Journal(),
+        faults=Faults(),
+        render_error=lambda status, headers: Response(status, headers),
+        clock=clock,
+        sleep=slept.append,
+    )
+    pipeline.fail_next(delay=2)
+    assert pipeline.handle(Request("GET", URL + "/api/v1/x", timeout=2)).status == 200
+    assert (slept, clock.now) == ([2.0], 1000.0)
+
+
+def test_a_pipeline_serves_the_stubs_it_is_given_and_a_crash_as_the_servers_500() -> None:
+    class Crashing:
+        def handle(self, request: Request) -> Response:
+            raise KeyError("a secret value")
+
+    stubs = Stubs()
+    pipeline = Pipeline(
+        Crashing(),
+        journal=Journal(),
+        faults=Faults(),
+        render_error=lambda status, headers: Response.json_body(status, {"statusCode": status}, headers),
+        clock=Clock(),
+        stubs=stubs,
+    )
+    assert pipeline.stubs is stubs
+    stubs.add(Stub("GET", "/api/v1/stubbed", json={"stubbed": True}))
+    assert pipeline.handle(Request("GET", URL + "/api/v1/stubbed")).json() == {"stubbed": True}
+    crashed = pipeline.handle(Request("GET", URL + "/api/v1/x"))
+    assert (crashed.status, crashed.json()) == (500, {"statusCode": 500})
+    assert pipeline.journal.calls[-1].exception == "KeyError"
