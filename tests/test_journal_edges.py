@@ -348,3 +348,12 @@ def test_the_smallest_bounds_and_no_byte_bound() -> None:
     unbounded = Journal(max_bytes=None)
     unbounded.record(Request("POST", URL + "/api/v3/secrets/raw/A", {}, b"x" * 1000), Response(200, {}))
     assert unbounded.calls[0].trimmed is None
+
+
+def test_trimming_stops_once_the_rest_fills_the_bound_exactly() -> None:
+    journal = Journal(max_bytes=10)
+    for name in ("A", "B", "C"):
+        journal.record(Request("POST", URL + f"/api/v3/secrets/raw/{name}", {}, b"12345"), Response(200, {}))
+    assert [call.trimmed is None for call in journal.calls] == [False, True, True]
+    journal.configure(max_bytes=5)
+    assert [call.trimmed is None for call in journal.calls] == [False, False, True]
