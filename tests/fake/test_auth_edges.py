@@ -143,3 +143,16 @@ def test_each_credential_is_journaled_with_its_id() -> None:
         ("service_token", token.id),
         ("machine_identity", identity.identity_id),
     ]
+
+
+@pytest.mark.infisical(profile="2023")
+def test_api_keys_and_service_accounts_are_journaled_with_their_ids_in_2023() -> None:
+    fake = FakeInfisical(profile="2023")
+    key = fake.create_api_key()
+    account = fake.create_service_account(permissions=[("dev", True, False)])
+    assert call(fake, "GET", "/api/v2/users/me", headers=key.headers).status == 200
+    assert call(fake, "GET", "/api/v2/service-accounts/me", headers=account.headers).status == 200
+    assert [(c.auth_mode, c.credential_id) for c in fake.calls] == [
+        ("api_key", key.id),
+        ("service_account", account.id),
+    ]
