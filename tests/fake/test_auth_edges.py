@@ -5,6 +5,8 @@ journaled with."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from datetime import datetime, timezone
 
@@ -156,3 +158,72 @@ def test_api_keys_and_service_accounts_are_journaled_with_their_ids_in_2023() ->
         ("api_key", key.id),
         ("service_account", account.id),
     ]
+
+
+@pytest.mark.infisical(profile="2023")
+@pytest.mark.parametrize(
+    ("scheme", "shown"),
+    [
+        ("Token", "Token"),
+        ("ABCDEFGHIJKLMNOP", "ABCDEFGHIJKLMNOP"),
+        ("ABCDEFGHIJKLMNOPQ", "ABCD…(redacted)"),
+        ("T0ken", "…(redacted)"),
+    ],
+)
+def test_an_unsupported_scheme_is_named_only_when_short_and_alphabetic_in_2023(scheme: str, shown: str) -> None:
+    fake = FakeInfisical(profile="2023")
+    response = call(fake, "GET", "/api/v2/service-token", headers={"Authorization": f"{scheme} abc"})
+    assert (response.status, response.json()["message"], fake.calls[-1].exception) == (
+        400,
+        f"The provided authentication type '{shown}' is not supported.",
+        None,
+    )
+
+
+@pytest.mark.infisical(profile="2023")
+def test_an_expired_api_key_is_deleted_on_that_use_in_2023() -> None:
+    fake = FakeInfisical(profile="2023")
+    fake.clock.freeze()
+    key = fake.create_api_key(expires_in=60)
+    fake.clock.advance(61)
+    first = call(fake, "GET", "/api/v2/users/me", headers=key.headers)
+    then = call(fake, "GET", "/api/v2/users/me", headers=key.headers)
+    assert (first.status, first.json()["message"], then.status) == (401, "Failed to authenticate expired API key", 404)
+
+
+@pytest.mark.infisical(profile="2023")
+def test_service_account_keys_without_a_secret_or_a_grant_in_2023() -> None:
+    fake = FakeInfisical(profile="2023")
+    account = fake.create_service_account(permissions=[("dev", True, False)])
+    id_part = account.access_key.split(".")[1]
+    no_secret = call(fake, "GET", "/api/v2/service-accounts/me", headers={"Authorization": f"Bearer sa.{id_part}"})
+    assert (no_secret.status, no_secret.json()["message"]) == (401, "Failed to authenticate service account access key")
+    malformed = call(fake, "GET", "/api/v2/service-accounts/me", headers={"Authorization": "Bearer sa.short.x"})
+    query = {"workspaceId": fake.project.id, "environment": "prod"}
+    denied = call(fake, "GET", "/api/v3/secrets", headers=account.headers, query=query)
+    assert (denied.status, denied.json()["message"]) == (
+        401,
+        "Failed service account authorization for the given workspace environment",
+    )
+    assert (malformed.status, [c.exception for c in fake.calls]) == (500, [None, None, None])
+
+
+def _signed(fake: FakeInfisical, payload: bytes) -> str:
+    head = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=").decode()
+    body = base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
+    signature = hmac.new(fake.state.jwt_secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+@pytest.mark.parametrize(
+    "payload", [b'{"authTokenType":"accessToken","userId":"u"}', b"[1]", b"not json"], ids=["user", "list", "text"]
+)
+def test_a_signed_jwt_that_is_no_identity_token_is_refused_as_malformed(payload: bytes) -> None:
+    fake = FakeInfisical()
+    bearer = {"Authorization": f"Bearer {_signed(fake, payload)}"}
+    response = call(fake, "GET", SECRETS, headers=bearer, query=_query(fake))
+    assert (response.status, response.json()["message"], fake.calls[-1].exception) == (
+        403,
+        "The provided access token is malformed. Please use a valid token or generate a new one and try again.",
+        None,
+    )
