@@ -206,6 +206,9 @@ def test_service_account_keys_without_a_secret_or_a_grant_in_2023() -> None:
         "Failed service account authorization for the given workspace environment",
     )
     assert (malformed.status, [c.exception for c in fake.calls]) == (500, [None, None, None])
+    # a read-only grant reads (and only reads)
+    query["environment"] = "dev"
+    assert call(fake, "GET", "/api/v3/secrets", headers=account.headers, query=query).status == 200
 
 
 def _signed(fake: FakeInfisical, payload: bytes) -> str:
