@@ -10,47 +10,14 @@ from typing import Any
 import pytest
 
 from pytest_infisical.faults import MALFORMED_BODY, Faults
-from pytest_infisical.http import Request, Response, Served
+from pytest_infisical.http import Request, Response
 from pytest_infisical.journal import Journal
 from pytest_infisical.pipeline import Pipeline
 from pytest_infisical.stubs import Stub, Stubs
 
-URL = "https://app.infisical.com"
-ROUTE = "GET /api/v1/x"
+from .canned import ROUTE, URL, Canned, Clock, canned_pipeline
 
-
-class Canned:
-    """Answers ``body`` with a header of its own and a stale Content-Length, reporting its route."""
-
-    def __init__(self, body: bytes = b'{"canned": true}') -> None:
-        self.body = body
-
-    def handle(self, request: Request) -> Response:
-        headers = {"Content-Type": "application/json", "Content-Length": str(len(self.body)), "X-Canned": "1"}
-        return Response(200, headers, self.body, Served(route=ROUTE))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def timestamp(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def _pipeline(body: bytes = b'{"canned": true}') -> Pipeline[Canned]:
-    return Pipeline(
-        Canned(body),
-        journal=Journal(),
-        faults=Faults(),
-        render_error=lambda status, headers: Response.json_body(
-            status, {"statusCode": status, "requestId": "r"}, headers
-        ),
-        clock=Clock(),
-    )
+_pipeline = canned_pipeline
 
 
 def _get(pipeline: Pipeline[Canned]) -> Response:

@@ -8,36 +8,12 @@ from typing import Any
 import pytest
 
 from pytest_infisical.errors import UsageError
-from pytest_infisical.faults import Faults
-from pytest_infisical.http import Request, Response
-from pytest_infisical.journal import Journal
-from pytest_infisical.pipeline import Pipeline
+from pytest_infisical.http import Request
 from pytest_infisical.stubs import Stub
 
-URL = "https://app.infisical.com"
+from .canned import URL, canned_pipeline
 
-
-class Canned:
-    def handle(self, request: Request) -> Response:
-        return Response.json_body(200, {"canned": True})
-
-
-class Clock:
-    def timestamp(self) -> float:
-        return 0.0
-
-    def advance(self, seconds: float) -> None:
-        pass
-
-
-def _pipeline() -> Pipeline[Canned]:
-    return Pipeline(
-        Canned(),
-        journal=Journal(),
-        faults=Faults(),
-        render_error=lambda status, headers: Response.json_body(status, {"statusCode": status}, headers),
-        clock=Clock(),
-    )
+_pipeline = canned_pipeline
 
 
 @pytest.mark.parametrize(
@@ -92,7 +68,7 @@ def test_a_400_without_a_body_is_rendered_as_the_servers_own_error() -> None:
     answer = pipeline.handle(Request("POST", URL + "/api/v1/x"))
     assert (answer.status, json.loads(answer.body)) == (
         400,
-        {"statusCode": 400, "message": "Stubbed by pytest-infisical", "error": "Bad Request"},
+        {"statusCode": 400, "requestId": "r", "message": "Stubbed by pytest-infisical", "error": "Bad Request"},
     )
 
 
