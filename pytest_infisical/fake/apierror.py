@@ -140,6 +140,8 @@ REFERENCE_DENIED = _r(
 #: a list whose expansion met such references; ``details``: the message of each refusal
 REFERENCES_DENIED = _r("reference.list_denied", K.PERMISSION_DENIED, "details")
 ORG_NOT_MEMBER = _r("organization.membership", K.PERMISSION_DENIED, "organization_id")
+#: an API key used on an organization other than its session's (checked before the organization is looked up)
+ORG_OTHER_SESSION = _r("organization.other_session", K.PERMISSION_DENIED, "organization_id")
 ORG_ROLE_DENIED = _r("organization.role", K.PERMISSION_DENIED, "organization_id")
 ACCOUNT_OTHER_ORGANIZATION = _r("service_account.organization", K.PERMISSION_DENIED)
 

@@ -20,10 +20,15 @@ _ADMIN_ROLES = ("owner", "admin")
 
 def _membership(call: Call, admin: bool) -> tuple[Organization, OrgMembership]:
     org_id = call.args["organizationId"]
+    assert call.principal is not None and call.principal.user is not None
+    if call.profile.org_routes_check_session and call.principal.mode == API_KEY:
+        user_id = call.principal.user.id
+        session = next((o for o in call.state.organizations.values() if user_id in o.members), None)
+        if session is None or session.id != org_id:
+            raise ApiError(E.ORG_OTHER_SESSION, organization_id=org_id)
     org = call.state.organizations.get(org_id)
     if org is None:
         raise ApiError(E.ORG_NOT_FOUND, organization_id=org_id)
-    assert call.principal is not None and call.principal.user is not None
     membership = org.members.get(call.principal.user.id)
     if membership is None:
         raise ApiError(E.ORG_NOT_MEMBER, organization_id=org_id)

@@ -142,6 +142,9 @@ class Profile:
     #: 2024-08, v3 projects: a secret served through an import has ``workspace: ""``, no comment or
     #: reminder fields, and an empty value in a single GET.
     v3_imported_secrets_bare: bool = False
+    #: 2024-08: an API key's session belongs to one organization (its user's first); any other
+    #: organization in an organization route is refused before it is looked up.
+    org_routes_check_session: bool = False
     #: headers every answer carries (helmet, CORS).
     response_headers: Mapping[str, str] = attrs.field(factory=dict)
     #: the server's own rate limits, on unless a test turns them off; None: no limiter (self-hosted today)
@@ -310,6 +313,9 @@ TABLE_2023: Mapping[str, Rendering] = MappingProxyType(
             404, "organization_membership_not_found_error", "Failed to find organization membership"
         ),
         E.ORG_ROLE_DENIED.code: R(401, _UNAUTHORIZED_2023, "Failed to validate organization membership role"),
+        E.ORG_OTHER_SESSION.code: R(
+            404, "organization_membership_not_found_error", "Failed to find organization membership"
+        ),
         E.PROJECT_NOT_FOUND.code: R(404, "workspace_not_found_error", "Failed to find workspace"),
         E.ORG_NOT_FOUND.code: R(404, "organization_not_found_error", "Failed to find organization"),
         E.SERVICE_ACCOUNT_NOT_FOUND.code: R(404, "service_account_not_found_error", "Failed to find service account"),
@@ -432,6 +438,7 @@ TABLE_LATEST: Mapping[str, Rendering] = MappingProxyType(
         E.REFERENCE_DENIED.code: R(403, "ForbiddenError", _REFERENCE_DENIED),
         E.REFERENCES_DENIED.code: R(403, "ForbiddenError", _REFERENCES_DENIED),
         E.ORG_NOT_MEMBER.code: R(403, "User not a part of the specified organization", _NOT_ALLOWED),
+        E.ORG_OTHER_SESSION.code: R(403, "ForbiddenError", "Scoped to different organization"),
         E.ORG_ROLE_DENIED.code: R(403, "PermissionDenied", "You are not allowed to read on workspace"),
         E.PROJECT_NOT_FOUND.code: R(
             404,
@@ -794,8 +801,10 @@ Y2024_08 = Profile(
     v1_single_get_skips_expansion=True,
     v3_lists_imports_only_when_asked=True,
     v3_imported_secrets_bare=True,
+    org_routes_check_session=True,
     response_headers=MappingProxyType(
         {
+            "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "SAMEORIGIN",
             "Vary": "Origin",

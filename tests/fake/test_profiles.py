@@ -116,6 +116,9 @@ LATEST: dict[str, Row] = {
         "You are not allowed to access this resource",
     ),  # fake
     "organization.role": (403, "PermissionDenied", "You are not allowed to read on workspace"),  # fake
+    # today's org permission check for a session of another organization (12.4's sentence; unreachable
+    # by an API key today, which is refused first)
+    "organization.other_session": (403, "ForbiddenError", "Scoped to different organization"),  # 12.4
     "service_account.organization": (403, "ForbiddenError", "You are not allowed to access this resource"),  # fake
     "project.not_found": (
         404,
@@ -286,6 +289,12 @@ Y2023: dict[str, Row] = {
         "Failed to find organization membership",
     ),  # 5.5
     "organization.role": (401, "unauthorized", "Failed to validate organization membership role"),  # 5.5
+    # 2023 never raises it (no session organizations): rendered as the membership it lacks
+    "organization.other_session": (
+        404,
+        "organization_membership_not_found_error",
+        "Failed to find organization membership",
+    ),  # fake
     "service_account.organization": (
         401,
         "unauthorized",

@@ -499,6 +499,42 @@ def test_v1_memberships(api: Api, infisical: FakeInfisical, infisical_api_key: A
     assert all(set(m) == {"id", "userId", "projectId", "user", "roles"} for m in memberships), memberships
 
 
+@pytest.mark.parametrize(
+    ("method", "suffix", "body"),
+    [
+        ("GET", "memberships", None),
+        ("GET", "workspaces", None),
+        ("PATCH", "memberships/{membership}", {"role": "admin"}),
+        ("DELETE", "memberships/{membership}", None),
+    ],
+    ids=["12.4 list members", "12.4 list projects", "12.4 change a role", "12.4 remove a member"],
+)
+def test_an_api_key_is_scoped_to_its_sessions_organization(
+    api: Api,
+    infisical: FakeInfisical,
+    infisical_api_key: ApiKey,
+    method: str,
+    suffix: str,
+    body: Optional[dict[str, Any]],
+) -> None:
+    """12.4 an API key may not manage another organization than its session's: 403, before the
+    organization is even looked up; its own organization answers as before."""
+    member = infisical.create_user("member@example.com")
+    membership = next(m for m in infisical.organization.members.values() if m.user is member)
+    path = suffix.format(membership=membership.id)
+    other = "0" * 24
+    refused = api(method, f"/api/v2/organizations/{other}/{path}", headers=infisical_api_key.headers, json=body)
+    assert_error_2024(refused, 403, "ForbiddenError", "Scoped to different organization")
+    assert membership.role == "member"  # the refusal changed nothing
+    own = api(
+        method,
+        f"/api/v2/organizations/{infisical.organization.id}/{path}",
+        headers=infisical_api_key.headers,
+        json=body,
+    )
+    assert own.status_code == 200, own.text
+
+
 # ---- 12.1 / 12.3 rate limits ----------------------------------------------------------------
 
 
@@ -902,6 +938,21 @@ def test_strong_etag(api: Api) -> None:
     """12.5 every response carried a strong etag."""
     etag = api("GET", "/api/status").headers["etag"]
     assert etag.startswith('"') and etag.endswith('"'), etag
+
+
+def test_helmet_and_cors_headers_on_every_answer(api: Api, infisical_service_token: ServiceToken) -> None:
+    """12.5 every response carried helmet's headers and CORS's: answers and errors alike."""
+    answers = [
+        api("GET", "/api/status"),
+        api("GET", "/api/v2/service-token", headers=infisical_service_token.headers),
+        api("GET", "/api/v2/service-token"),  # refused: no credentials
+    ]
+    for answer in answers:
+        assert answer.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"
+        assert answer.headers["Vary"] == "Origin"
+        assert answer.headers["Access-Control-Allow-Credentials"] == "true"
 
 
 # ---- selecting the profile ------------------------------------------------------------------
