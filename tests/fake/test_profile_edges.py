@@ -32,7 +32,12 @@ RAW_KEYS_2024 = {
     "workspace",
 }
 #: today's raw secret, in a list and in a single GET alike: ``metadata`` is gone
-RAW_KEYS_LATEST = (RAW_KEYS_2024 - {"metadata"}) | {"isRotatedSecret", "rotationId", "secretMetadata", "secretValueHidden"}
+RAW_KEYS_LATEST = (RAW_KEYS_2024 - {"metadata"}) | {
+    "isRotatedSecret",
+    "rotationId",
+    "secretMetadata",
+    "secretValueHidden",
+}
 
 
 def _where(fake: FakeInfisical, environment: str = "dev") -> dict[str, str]:
@@ -115,7 +120,10 @@ def test_latest_rate_limit_answer_names_the_wait() -> None:
     limited = call(fake, "GET", "/api/v3/secrets/raw", headers=headers, query=_where(fake))
     body = limited.json()
     assert (limited.status, limited.headers["Retry-After"]) == (429, "60")
-    assert (body["error"], body["message"]) == ("RateLimitExceeded", "Rate limit exceeded. Please try again in 60 seconds")
+    assert (body["error"], body["message"]) == (
+        "RateLimitExceeded",
+        "Rate limit exceeded. Please try again in 60 seconds",
+    )
     assert limited.headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -133,9 +141,7 @@ def test_2023_validation_summary_names_each_parameter() -> None:
     """§6.3: ``context.errors`` = ``One or more of your parameters are invalid [error(s)=…]``; the
     summary names the parameter that failed."""
     fake = FakeInfisical(profile="2023")
-    response = call(
-        fake, "POST", "/api/v3/secrets/raw/A", headers=fake.create_api_key().headers, body={}
-    )
+    response = call(fake, "POST", "/api/v3/secrets/raw/A", headers=fake.create_api_key().headers, body={})
     summary = response.json()["context"]["errors"]
     assert summary.startswith("One or more of your parameters are invalid [error(s)=")
     assert summary.endswith("]")
