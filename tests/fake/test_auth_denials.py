@@ -1,0 +1,73 @@
+"""Authorization denials and retired credentials, as each era's server words them: the fake's auth
+edges left by the mutation run of ``fake/auth.py`` (expected values from PROTOCOL §3.4, §6.3, §13.1
+and the journal note documented in docs/fixtures.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_infisical.fake import FakeInfisical
+
+from .conftest import call
+
+#: docs/fixtures.md: how the journal explains a call refused for its API key under ``latest``
+API_KEY_NOTE = (
+    "API keys are retired on today's Infisical (profile 'latest'); "
+    'pin @pytest.mark.infisical(profile="2023") or "2024-08" (or serve --profile 2023) to test an API-key integration'
+)
+
+
+def _where(fake: FakeInfisical, environment: str = "dev", path: str = "/") -> dict[str, str]:
+    return {"workspaceId": fake.project.id, "environment": environment, "secretPath": path}
+
+
+def _error(response: Any) -> tuple[int, str, str]:
+    body = response.json()
+    return response.status, body["error"], body["message"]
+
+
+def test_2023_api_key_of_a_user_outside_the_project() -> None:
+    """§6.3: a user (or their API key) that is not a project member: 404."""
+    fake = FakeInfisical(profile="2023")
+    outsider = fake.create_user("outsider@example.com", project_role=None)
+    key = fake.create_api_key(user=outsider)
+    response = call(fake, "GET", "/api/v3/secrets/raw", headers=key.headers, query=_where(fake))
+    assert _error(response) == (404, "workspace_membership_not_found_error", "Failed to find workspace membership")
+
+
+def test_2023_read_only_token_writing_names_the_permission() -> None:
+    """§3.4: a token without ``write`` asked to write: 401 naming the missing permission."""
+    fake = FakeInfisical(profile="2023")
+    token = fake.create_service_token(scopes=[("dev", "/**")], permissions=["read"])
+    response = call(
+        fake, "POST", "/api/v3/secrets/raw/NEW", headers=token.headers, body={**_where(fake), "secretValue": "v"}
+    )
+    assert _error(response) == (
+        401,
+        "unauthorized",
+        "Failed service token authorization for the given workspace environment action: write",
+    )
+
+
+def test_latest_path_denial_lists_the_tokens_rules() -> None:
+    """§13.1: outside the token's path the denial names the action and lists the token's rules for it."""
+    fake = FakeInfisical()
+    fake.set_secret("KEY", "v")
+    token = fake.create_service_token(scopes=[("dev", "/app/**")], permissions=["read"])
+    response = call(fake, "GET", "/api/v3/secrets/raw/KEY", headers=token.headers, query=_where(fake))
+    assert _error(response) == (403, "PermissionDenied", "You are not allowed to describeSecret on secrets")
+    assert response.json()["details"] == [
+        {
+            "action": "describeSecret",
+            "inverted": False,
+            "subject": "secrets",
+            "conditions": {"secretPath": {"$glob": "/app/**"}, "environment": "dev"},
+        }
+    ]
+
+
+def test_latest_journal_explains_a_refused_api_key() -> None:
+    fake = FakeInfisical()
+    key = fake.create_api_key()
+    call(fake, "GET", "/api/v3/secrets/raw", headers=key.headers, query=_where(fake))
+    assert fake.calls[-1].note == API_KEY_NOTE
