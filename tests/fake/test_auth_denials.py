@@ -71,3 +71,17 @@ def test_latest_journal_explains_a_refused_api_key() -> None:
     key = fake.create_api_key()
     call(fake, "GET", "/api/v3/secrets/raw", headers=key.headers, query=_where(fake))
     assert fake.calls[-1].note == API_KEY_NOTE
+
+
+def test_2023_member_denied_an_environment_names_the_permission() -> None:
+    """§3.4, §6.3: a member whose role denies ``read`` on an environment (deniedPermissions): 401."""
+    fake = FakeInfisical(profile="2023")
+    member = fake.create_user("member@example.com")
+    fake.deny(member, "dev", "read")
+    key = fake.create_api_key(user=member)
+    response = call(fake, "GET", "/api/v3/secrets/raw", headers=key.headers, query=_where(fake))
+    assert _error(response) == (
+        401,
+        "unauthorized",
+        "Failed permissions authorization for workspace environment action : read",
+    )
