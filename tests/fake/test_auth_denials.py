@@ -8,7 +8,7 @@ from typing import Any
 
 from pytest_infisical.fake import FakeInfisical
 
-from .conftest import call
+from .conftest import call, login
 
 #: docs/fixtures.md: how the journal explains a call refused for its API key under ``latest``
 API_KEY_NOTE = (
@@ -84,4 +84,17 @@ def test_2023_member_denied_an_environment_names_the_permission() -> None:
         401,
         "unauthorized",
         "Failed permissions authorization for workspace environment action : read",
+    )
+
+
+def test_2023_viewer_identity_writing_names_the_permission() -> None:
+    """The fake's 2023 wording for an identity's denial (machine identities postdate the measured
+    2023 server) follows the era's service-token sentence: it names the permission."""
+    fake = FakeInfisical(profile="2023")
+    viewer = {"Authorization": f"Bearer {login(fake, fake.create_machine_identity(role='viewer'))}"}
+    response = call(fake, "POST", "/api/v3/secrets/raw/NEW", headers=viewer, body={**_where(fake), "secretValue": "v"})
+    assert _error(response) == (
+        401,
+        "unauthorized",
+        "Failed identity authorization for the given workspace environment action: write",
     )
