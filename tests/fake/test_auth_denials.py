@@ -98,3 +98,15 @@ def test_2023_viewer_identity_writing_names_the_permission() -> None:
         "unauthorized",
         "Failed identity authorization for the given workspace environment action: write",
     )
+
+
+def test_2024_08_journals_a_refused_api_key_that_won_over_a_bearer() -> None:
+    """§12: that server read ``X-API-KEY`` before ``Authorization``; a refused call carrying both is
+    journaled under the API key it read, not the bearer beside it."""
+    fake = FakeInfisical(profile="2024-08", rate_limits=False)
+    key = fake.create_api_key()
+    token = fake.create_service_token()
+    wrong = {"X-API-KEY": key.value[:-1] + ("0" if key.value[-1] != "0" else "1"), **token.headers}
+    response = call(fake, "GET", "/api/v3/secrets/raw", headers=wrong, query=_where(fake))
+    assert response.status == 403
+    assert fake.calls[-1].auth_mode == "api_key"
