@@ -110,3 +110,10 @@ def test_2024_08_journals_a_refused_api_key_that_won_over_a_bearer() -> None:
     response = call(fake, "GET", "/api/v3/secrets/raw", headers=wrong, query=_where(fake))
     assert response.status == 403
     assert fake.calls[-1].auth_mode == "api_key"
+
+
+def test_2023_request_without_credentials() -> None:
+    """§6.3: no ``Authorization`` and no ``X-API-KEY``: 400."""
+    fake = FakeInfisical(profile="2023")
+    response = call(fake, "GET", "/api/v3/secrets/raw", query=_where(fake))
+    assert _error(response) == (400, "bad_request", "Missing Authorization or X-API-KEY in request header.")
