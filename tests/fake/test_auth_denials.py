@@ -117,3 +117,17 @@ def test_2023_request_without_credentials() -> None:
     fake = FakeInfisical(profile="2023")
     response = call(fake, "GET", "/api/v3/secrets/raw", query=_where(fake))
     assert _error(response) == (400, "bad_request", "Missing Authorization or X-API-KEY in request header.")
+
+
+def test_2024_08_unguarded_route_without_credentials_crashes_as_that_server_did() -> None:
+    """§12.1: without credentials the encrypted-key route answered 500 (its handler ran first); the
+    message is the one tests/fidelity/DECISIONS.md settles on (only the status was recorded)."""
+    fake = FakeInfisical(profile="2024-08", rate_limits=False)
+    response = call(fake, "GET", f"/api/v2/workspace/{fake.project.id}/encrypted-key")
+    assert _error(response) == (500, "Internal Server Error", "Cannot read properties of undefined (reading 'id')")
+    # any other route without credentials is the era's plain refusal
+    assert _error(call(fake, "GET", "/api/v3/secrets/raw", query=_where(fake))) == (
+        403,
+        "Unauthorized access",
+        "Token missing",
+    )
