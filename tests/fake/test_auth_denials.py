@@ -131,3 +131,12 @@ def test_2024_08_unguarded_route_without_credentials_crashes_as_that_server_did(
         "Unauthorized access",
         "Token missing",
     )
+
+
+def test_2023_checks_the_mode_before_the_credential() -> None:
+    """§6.3: an API key on the service-token route is refused for its mode (400), before the key
+    itself is looked up — even a key this server never issued."""
+    fake = FakeInfisical(profile="2023")
+    unknown = FakeInfisical(profile="2023").create_api_key()
+    response = call(fake, "GET", "/api/v2/service-token", headers=unknown.headers)
+    assert _error(response) == (400, "bad_request", "The provided authentication type is not supported.")
