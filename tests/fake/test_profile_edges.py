@@ -8,35 +8,14 @@ from typing import Any
 
 from pytest_infisical.fake import FakeInfisical
 
+from ..fidelity.conftest import RAW_SECRET_KEYS_LATEST
 from .conftest import call, identity_headers
 
-#: the raw secret's keys as the August-2024 server sent them in a list (a single GET lacks
-#: ``secretPath``; the answer to a write lacks ``secretPath`` and ``tags``)
-RAW_KEYS_2024 = {
-    "_id",
-    "createdAt",
-    "environment",
-    "id",
-    "metadata",
-    "secretComment",
-    "secretKey",
-    "secretPath",
-    "secretReminderNote",
-    "secretReminderRepeatDays",
-    "secretValue",
-    "skipMultilineEncoding",
-    "tags",
-    "type",
-    "updatedAt",
-    "version",
-    "workspace",
-}
-#: today's raw secret, in a list and in a single GET alike: ``metadata`` is gone
-RAW_KEYS_LATEST = (RAW_KEYS_2024 - {"metadata"}) | {
-    "isRotatedSecret",
-    "rotationId",
-    "secretMetadata",
-    "secretValueHidden",
+#: the raw secret's keys as the August-2024 server sent them in a list (§12.3: today's minus the
+#: rotation and metadata fields, plus ``metadata``); a single GET lacks ``secretPath``, the answer
+#: to a write ``secretPath`` and ``tags``
+RAW_KEYS_2024 = (RAW_SECRET_KEYS_LATEST - {"isRotatedSecret", "rotationId", "secretMetadata", "secretValueHidden"}) | {
+    "metadata"
 }
 
 
@@ -65,7 +44,7 @@ def test_2024_08_documents_per_kind_of_answer() -> None:
 def test_latest_single_get_has_the_list_keys() -> None:
     fake = FakeInfisical()
     fake.set_secret("KEY", "v")
-    assert set(_get_single(fake, identity_headers(fake))) == RAW_KEYS_LATEST
+    assert set(_get_single(fake, identity_headers(fake))) == RAW_SECRET_KEYS_LATEST
 
 
 def test_2024_08_names_todays_actions_in_its_own_words() -> None:
