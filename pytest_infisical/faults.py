@@ -367,7 +367,7 @@ class RateLimiter:
         return allowed, headers
 
 
-def with_headers(response: Response, extra: dict[str, Any]) -> Response:
+def with_headers(response: Response, extra: Mapping[str, Any]) -> Response:
     return Response(response.status, [*response.headers.raw_items(), *extra.items()], response.body, response.served)
 
 

@@ -30,7 +30,7 @@ from . import apierror as E
 from .api import router
 from .apierror import ApiError
 from .auth import authenticate, refuse_retired_api_key, retired_note
-from .profiles import Profile
+from .profiles import Profile, rate_limited
 from .routing import Call, RouteSpec
 from .state import State
 
@@ -80,13 +80,12 @@ class FakeHandler:
             except ApiError as error:
                 response = self.profile.render(error, call.limit_headers)
         if self.profile.response_headers:
-            headers = [*response.headers.items(), *self.profile.response_headers.items()]
-            response = Response(response.status, headers, response.body)
+            response = with_headers(response, self.profile.response_headers)
         return response.reporting(self._report(call, match))
 
     def _report(self, call: Call, match: Optional[RouteMatch[RouteSpec]]) -> Served:
         spec = match.route.handler if match is not None else None
-        route = f"{spec.method} {spec.path}" if spec is not None else None
+        route = spec.template if spec is not None else None
         takes_credentials = bool(spec.modes) if spec is not None else True
         principal = call.principal
         if principal is not None:
@@ -115,7 +114,7 @@ class FakeHandler:
         spec = match.route.handler if match is not None else None
         presented = read_credentials(request.headers, api_key_wins=self.profile.api_key_wins)
         return Served(
-            f"{spec.method} {spec.path}" if spec is not None else None,
+            spec.template if spec is not None else None,
             True,
             bool(spec.modes) if spec is not None else True,
             True,
@@ -138,9 +137,9 @@ class FakeHandler:
             call.principal = authenticate(call, spec)
         limiter = self.rate_limiters.get(spec.rate_limit) if spec.rate_limit is not None else None
         if limiter is not None:
-            allowed, call.limit_headers = limiter.check((f"{spec.method} {spec.path}", request.client))
-            if not allowed:
-                return self.profile.render_status(429, call.limit_headers)
+            allowed, call.limit_headers = limiter.check((spec.template, request.client))
+            if not allowed:  # rendered with the limiter's headers like any refusal (see handle)
+                raise rate_limited(call.limit_headers)
         if not validated:
             call.validate(spec)
         result = spec.func(call)

@@ -199,10 +199,13 @@ class Profile:
         """This server's own 429 (``Retry-After`` from ``headers``) or 500 answer: the pipeline's
         ``render_error``. It carries the headers every answer of this server carries (helmet, CORS)."""
         headers = {**headers, **self.response_headers}
-        if status == 429:
-            retry_after = next(v for k, v in headers.items() if k.lower() == "retry-after")
-            return self.render(ApiError(E.RATE_LIMITED, retry_after=retry_after), headers)
-        return self.render(ApiError(E.INTERNAL), headers)
+        return self.render(rate_limited(headers) if status == 429 else ApiError(E.INTERNAL), headers)
+
+
+def rate_limited(headers: Mapping[str, str]) -> ApiError:
+    """The refusal of a rate limiter whose answer carries ``headers`` (its ``Retry-After`` in the message)."""
+    retry_after = next(v for k, v in headers.items() if k.lower() == "retry-after")
+    return ApiError(E.RATE_LIMITED, retry_after=retry_after)
 
 
 def _zod_issue(issue: Mapping[str, Any]) -> dict[str, Any]:

@@ -420,3 +420,16 @@ def test_every_429_carries_the_servers_own_headers(
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
         assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"
         assert answer.headers["Vary"] == "Origin"
+
+
+def test_the_profiles_own_429_carries_each_server_header_once(
+    infisical: FakeInfisical, infisical_service_token: ServiceToken
+) -> None:
+    """The limiter's refusal is rendered like any other refusal: helmet's and CORS's headers once,
+    beside the limiter's own."""
+    spend(infisical, infisical_service_token, 40)
+    refused = get(infisical, RAW, infisical_service_token)
+    assert_refused(refused, limit="40")
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    assert refused.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert refused.headers["Vary"] == "Origin"
