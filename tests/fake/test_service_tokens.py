@@ -8,45 +8,13 @@ from pytest_infisical import crypto
 from pytest_infisical.credentials import ServiceToken
 from pytest_infisical.fake import FakeInfisical
 
+from ..fidelity.test_latest_shapes import SERVICE_TOKEN_KEYS, SERVICE_TOKEN_USER_KEYS
 from .conftest import call
 
-#: §11.8's keys of today's server (minus the leaked bcrypt ``secretHash``) and §11.2's 2023 ones
-TOKEN_KEYS = set(
-    [
-        "__v",
-        "_id",
-        "createdAt",
-        "createdBy",
-        "encryptedKey",
-        "expiresAt",
-        "id",
-        "iv",
-        "lastUsed",
-        "name",
-        "permissions",
-        "projectId",
-        "scopes",
-        "tag",
-        "updatedAt",
-        "user",
-        "workspace",
-    ]
-)
-USER_KEYS = set(
-    [
-        "__v",
-        "_id",
-        "authMethods",
-        "createdAt",
-        "devices",
-        "email",
-        "firstName",
-        "id",
-        "lastName",
-        "mfaMethods",
-        "updatedAt",
-    ]
-)
+#: today's keys (minus the leaked bcrypt ``secretHash``), which include 2023's; a fresh token's
+#: ``expiryNotificationSent`` came with the 2024 server
+TOKEN_KEYS = SERVICE_TOKEN_KEYS - {"expiryNotificationSent"}
+USER_KEYS = SERVICE_TOKEN_USER_KEYS
 
 
 def test_document_carries_the_union_of_both_eras() -> None:
