@@ -189,3 +189,13 @@ def test_a_yaml_seed_may_use_anchors_and_aliases_even_to_itself(tmp_path: Path) 
     (project,) = load_seed(seed)["projects"]
     assert project["secrets"]["prod"] == {"/": {"A": "1"}}
     assert project["note"]["again"] is project["note"]
+
+
+def test_a_yaml_context_without_a_position_is_named_alone(tmp_path: Path) -> None:
+    pytest.importorskip("yaml")
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("projects:\n  - name: @hunter2\n", encoding="utf-8")
+    assert _error_of(seed) == (
+        f"{seed}: line 2, column 11: not valid YAML: found character '@' that cannot start any token "
+        "(while scanning for the next token)"
+    )
