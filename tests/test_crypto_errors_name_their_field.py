@@ -15,10 +15,8 @@ import pytest
 from pytest_infisical import crypto
 from pytest_infisical.errors import CryptoError, InvalidEncodingError, InvalidLengthError
 
-PROJECT_KEY = "0123456789abcdef0123456789abcdef"  # PROTOCOL.md §4.6
-EMPTY = {"ciphertext": "", "iv": "MDEyMzQ1Njc4OTo7PD0+Pw==", "tag": "TU4uvZ1WJ/+svOhwtsYluw=="}  # "" under it
-SA_PUBLIC = "B6N8vBQgk8i3VdwbEOhstCY3StFqqFPtC9/AsrhtHHw="
-SA_PRIVATE = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
+from .test_crypto import EMPTY, PROJECT_KEY, SA_PRIVATE
+
 _AES_KEY_FORM = (
     "Infisical's AES key is a 32-character hex string whose 32 UTF-8 bytes are the AES-256 key "
     "(generate one with generate_project_key())"

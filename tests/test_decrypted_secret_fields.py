@@ -16,21 +16,12 @@ import pytest
 from pytest_infisical import crypto
 from pytest_infisical.errors import MalformedObjectError
 
-PROJECT_KEY = "0123456789abcdef0123456789abcdef"
-NAME = {
-    "secretKeyCiphertext": "6FW3SIXQ4NUYmy4=",
-    "secretKeyIV": "EBESExQVFhcYGRobHB0eHw==",
-    "secretKeyTag": "TvWbCVWL1XbvvJLLwwnETw==",
-}
-VALUE = {
-    "secretValueCiphertext": "FlFXEEnZWQ==",
-    "secretValueIV": "ICEiIyQlJicoKSorLC0uLw==",
-    "secretValueTag": "EZ/OLTWVi/2r50IGxH3YBA==",
-}
-EMPTY_COMMENT = {  # the empty string under the project key, §4.6
-    "secretCommentCiphertext": "",
-    "secretCommentIV": "MDEyMzQ1Njc4OTo7PD0+Pw==",
-    "secretCommentTag": "TU4uvZ1WJ/+svOhwtsYluw==",
+from .test_crypto import EMPTY, NAME, PROJECT_KEY, VALUE
+
+EMPTY_COMMENT = {  # the empty string under the project key, §4.6, as a comment
+    "secretCommentCiphertext": EMPTY["ciphertext"],
+    "secretCommentIV": EMPTY["iv"],
+    "secretCommentTag": EMPTY["tag"],
 }
 SECRET_ID = "64c7a1b2c3d4e5f6a7b8c9d0"
 

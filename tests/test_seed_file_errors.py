@@ -2,7 +2,7 @@
 
 The texts are the ones docs/server.md documents (``line 3, column 14: not UTF-8 text``, the file,
 the place in it and what is wrong) and the ones ``serve`` prints (tests/test_serve_errors.py pins
-them through a subprocess); the YAML problems and contexts are PyYAML's own words.
+them through a subprocess, from the same list of YAML cases); the YAML problems and contexts are PyYAML's own words.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import pytest
 
 from pytest_infisical.fake import FakeInfisical
 from pytest_infisical.seed import SeedError, apply_secrets, build_fake, load_seed, normalize_secrets
+
+from .test_serve_errors import YAML_ERROR_IDS, YAML_ERRORS
 
 
 def _error_of(path: Path) -> str:
@@ -38,38 +40,19 @@ def test_the_first_byte_of_a_line_is_column_1(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["seed.json", "seed.yaml"])
-def test_nesting_too_deep_to_read(tmp_path: Path, name: str) -> None:
-    pytest.importorskip("yaml")
-    seed = tmp_path / name
-    seed.write_text("[" * 100_000 if name.endswith(".json") else "projects: " + "[" * 1000, encoding="utf-8")
+def test_json_nested_too_deep_to_read(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text("[" * 100_000, encoding="utf-8")
     assert _error_of(seed) == f"{seed}: nests lists or objects too deeply to read (a seed is a few levels deep)"
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (
-            'projects:\n  - name: shop\n    secrets:\n      DB_PASSWORD: "hunter2-yaml-secret\n',
-            "line 5, column 1: not valid YAML: found unexpected end of stream (while scanning a quoted scalar at "
-            "line 4, column 20)",
-        ),
-        (
-            "projects:\n  - name: shop\n    secrets:\n      DB_PASSWORD: hunter2-yaml-secret\n     X: 1\n",
-            "line 5, column 6: not valid YAML: expected <block end>, but found '<block mapping start>' (while "
-            "parsing a block mapping at line 2, column 5)",
-        ),
-        (
-            "projects:\n  - name: shop\n    secrets:\n      A: hunter2-yaml-secret\n      A: other\n",
-            "line 5, column 7: the key 'A' appears twice in one mapping; only one can be used",
-        ),
+        *YAML_ERRORS,
         (
             "projects:\n  - name: shop\n    secrets:\n      1: hunter2-yaml-secret\n      1: other\n",
             "line 5, column 7: the key 1 appears twice in one mapping; only one can be used",
-        ),
-        (
-            "projects:\n  - name: \x01hunter2-yaml-secret\n",
-            "line 2, column 11: not valid YAML: a control character YAML does not accept",
         ),
         (
             "projects: [a\n",
@@ -77,7 +60,7 @@ def test_nesting_too_deep_to_read(tmp_path: Path, name: str) -> None:
             "sequence at line 1, column 11)",
         ),
     ],
-    ids=["unclosed-quote", "indentation", "duplicate-key", "duplicate-int-key", "control-character", "open-flow"],
+    ids=[*YAML_ERROR_IDS, "duplicate-int-key", "open-flow"],
 )
 def test_a_yaml_error_gives_the_position_never_the_line(tmp_path: Path, content: str, message: str) -> None:
     pytest.importorskip("yaml")
