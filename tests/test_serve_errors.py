@@ -170,31 +170,32 @@ def test_a_bad_seed_file_is_one_line_and_exit_code_2(tmp_path: Path, content: by
 YAML_WITH_A_SECRET = 'projects:\n  - name: shop\n    secrets:\n      DB_PASSWORD: "hunter2-yaml-secret\n'
 
 
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (
-            YAML_WITH_A_SECRET,
-            "line 5, column 1: not valid YAML: found unexpected end of stream (while scanning a quoted scalar at "
-            "line 4, column 20)",
-        ),
-        (
-            "projects:\n  - name: shop\n    secrets:\n      DB_PASSWORD: hunter2-yaml-secret\n     X: 1\n",
-            "line 5, column 6: not valid YAML: expected <block end>, but found '<block mapping start>' (while "
-            "parsing a block mapping at line 2, column 5)",
-        ),
-        (
-            "projects:\n  - name: shop\n    secrets:\n      A: hunter2-yaml-secret\n      A: other\n",
-            "line 5, column 7: the key 'A' appears twice in one mapping; only one can be used",
-        ),
-        (
-            "projects:\n  - name: \x01hunter2-yaml-secret\n",
-            "line 2, column 11: not valid YAML: a control character YAML does not accept",
-        ),
-        ("projects: " + "[" * 1000, "nests lists or objects too deeply to read (a seed is a few levels deep)"),
-    ],
-    ids=["unclosed-quote", "indentation", "duplicate-key", "control-character", "deep"],
-)
+#: YAML seed errors and the text each gets (read in process too, by tests/test_seed_file_errors.py)
+YAML_ERRORS = [
+    (
+        YAML_WITH_A_SECRET,
+        "line 5, column 1: not valid YAML: found unexpected end of stream (while scanning a quoted scalar at "
+        "line 4, column 20)",
+    ),
+    (
+        "projects:\n  - name: shop\n    secrets:\n      DB_PASSWORD: hunter2-yaml-secret\n     X: 1\n",
+        "line 5, column 6: not valid YAML: expected <block end>, but found '<block mapping start>' (while "
+        "parsing a block mapping at line 2, column 5)",
+    ),
+    (
+        "projects:\n  - name: shop\n    secrets:\n      A: hunter2-yaml-secret\n      A: other\n",
+        "line 5, column 7: the key 'A' appears twice in one mapping; only one can be used",
+    ),
+    (
+        "projects:\n  - name: \x01hunter2-yaml-secret\n",
+        "line 2, column 11: not valid YAML: a control character YAML does not accept",
+    ),
+    ("projects: " + "[" * 1000, "nests lists or objects too deeply to read (a seed is a few levels deep)"),
+]
+YAML_ERROR_IDS = ["unclosed-quote", "indentation", "duplicate-key", "control-character", "deep"]
+
+
+@pytest.mark.parametrize(("content", "message"), YAML_ERRORS, ids=YAML_ERROR_IDS)
 def test_a_yaml_error_gives_the_position_never_the_line(tmp_path: Path, content: str, message: str) -> None:
     pytest.importorskip("yaml")
     (tmp_path / "seed.yaml").write_text(content)
