@@ -11,15 +11,16 @@ from __future__ import annotations
 import pytest
 
 from pytest_infisical.fake import FakeInfisical
+from pytest_infisical.http import Response
 
 from .conftest import call
 
 RAW = "/api/v3/secrets/raw"
 
 
-def _denial(response: object) -> tuple[int, str, str]:
-    body = response.json()  # type: ignore[attr-defined]
-    return response.status, body["error"], body["message"]  # type: ignore[attr-defined]
+def _denial(response: Response) -> tuple[int, str, str]:
+    body = response.json()
+    return response.status, body["error"], body["message"]
 
 
 @pytest.mark.infisical(profile="latest")

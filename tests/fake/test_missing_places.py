@@ -9,11 +9,10 @@ trailing slash (§11.6).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from pytest_infisical.fake import FakeInfisical
+from pytest_infisical.http import Response
 
 from .conftest import call, identity_headers, login
 
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.infisical(profile="latest")
 RAW = "/api/v3/secrets/raw"
 
 
-def _error(response: Any) -> tuple[int, str, str]:
+def _error(response: Response) -> tuple[int, str, str]:
     body = response.json()
     return response.status, body["error"], body["message"]
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from pytest_infisical.fake import FakeInfisical
+from pytest_infisical.http import Response
 
 from .conftest import call
 
@@ -38,7 +39,7 @@ def _scope(fake: FakeInfisical, **more: str) -> dict[str, str]:
     return {"workspaceId": fake.project.id, "environment": "dev", **more}
 
 
-def _ok(response: Any) -> dict[str, Any]:
+def _ok(response: Response) -> dict[str, Any]:
     assert response.status == 200, response.body
     secret = response.json()["secret"]
     assert isinstance(secret, dict)
@@ -48,8 +49,13 @@ def _ok(response: Any) -> dict[str, Any]:
 def test_an_override_is_read_first_and_written_alone(fake: FakeInfisical) -> None:
     key = fake.create_api_key()
     created = _ok(
-        call(fake, "POST", f"{RAW}/SHARED_NAME", headers=key.headers,
-             body=_scope(fake, type="personal", secretValue="my-value"))
+        call(
+            fake,
+            "POST",
+            f"{RAW}/SHARED_NAME",
+            headers=key.headers,
+            body=_scope(fake, type="personal", secretValue="my-value"),
+        )
     )
     assert (created["type"], created["secretValue"], created["user"]) == ("personal", "my-value", fake.user.id)
     assert fake.secret("SHARED_NAME").value == "team-value"
@@ -60,8 +66,13 @@ def test_an_override_is_read_first_and_written_alone(fake: FakeInfisical) -> Non
     assert (shared["type"], shared["secretValue"]) == ("shared", "team-value")
 
     updated = _ok(
-        call(fake, "PATCH", f"{RAW}/SHARED_NAME", headers=key.headers,
-             body=_scope(fake, type="personal", secretValue="my-new-value"))
+        call(
+            fake,
+            "PATCH",
+            f"{RAW}/SHARED_NAME",
+            headers=key.headers,
+            body=_scope(fake, type="personal", secretValue="my-new-value"),
+        )
     )
     assert (updated["type"], updated["secretValue"]) == ("personal", "my-new-value")
     assert fake.secret("SHARED_NAME", type="personal").value == "my-new-value"
@@ -78,8 +89,13 @@ def test_a_shared_write_leaves_the_override_alone(fake: FakeInfisical) -> None:
     key = fake.create_api_key()
     fake.set_secret("SHARED_NAME", "my-value", type="personal")
     updated = _ok(
-        call(fake, "PATCH", f"{RAW}/SHARED_NAME", headers=key.headers,
-             body=_scope(fake, type="shared", secretValue="team-new"))
+        call(
+            fake,
+            "PATCH",
+            f"{RAW}/SHARED_NAME",
+            headers=key.headers,
+            body=_scope(fake, type="shared", secretValue="team-new"),
+        )
     )
     assert (updated["type"], updated["secretValue"]) == ("shared", "team-new")
     assert fake.secret("SHARED_NAME", type="personal").value == "my-value"
@@ -97,7 +113,6 @@ def test_an_override_needs_its_shared_secret_and_is_made_once(fake: FakeInfisica
         400,
         "Failed to create personal secret override for no corresponding shared secret",
     )
-
 
 
 def test_an_encrypted_personal_document_names_its_user(fake: FakeInfisical) -> None:
