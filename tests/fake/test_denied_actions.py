@@ -23,38 +23,28 @@ def _denial(response: Response) -> tuple[int, str, str]:
     return response.status, body["error"], body["message"]
 
 
-@pytest.mark.infisical(profile="latest")
-def test_today_names_the_action_of_each_route() -> None:
-    fake = FakeInfisical(profile="latest")
+@pytest.mark.parametrize(
+    ("profile", "method", "route", "status", "action"),
+    [
+        ("latest", "GET", f"{RAW}/IN_DEV", 403, "describeSecret"),
+        ("latest", "GET", "/api/v3/secrets/IN_DEV", 403, "describeSecret"),
+        ("latest", "GET", "/api/v3/secrets", 403, "readValue"),
+        ("latest", "POST", f"{RAW}/NEW", 403, "create"),
+        ("latest", "PATCH", f"{RAW}/IN_DEV", 403, "edit"),
+        ("latest", "DELETE", f"{RAW}/IN_DEV", 403, "delete"),
+        ("2024-08", "GET", RAW, 401, "read"),
+        ("2024-08", "GET", f"{RAW}/IN_DEV", 401, "read"),
+    ],
+)
+def test_a_denial_names_the_routes_action(profile: str, method: str, route: str, status: int, action: str) -> None:
+    fake = FakeInfisical(profile=profile)
     fake.set_secret("IN_DEV", "v")
     # two scopes, so that the raw routes do not replace the query with a single scope's (§13.2)
     token = fake.create_service_token(scopes=[("prod", "/"), ("staging", "/")])
-    query = {"workspaceId": fake.project.id, "environment": "dev", "secretPath": "/"}
-
-    def denied(action: str) -> tuple[int, str, str]:
-        return 403, "PermissionDenied", f"You are not allowed to {action} on secrets"
-
-    assert _denial(call(fake, "GET", f"{RAW}/IN_DEV", headers=token.headers, query=query)) == denied("describeSecret")
-    assert _denial(call(fake, "GET", "/api/v3/secrets/IN_DEV", headers=token.headers, query=query)) == denied(
-        "describeSecret"
-    )
-    assert _denial(call(fake, "GET", "/api/v3/secrets", headers=token.headers, query=query)) == denied("readValue")
-    assert _denial(
-        call(fake, "POST", f"{RAW}/NEW", headers=token.headers, body={**query, "secretValue": "v"})
-    ) == denied("create")
-    assert _denial(
-        call(fake, "PATCH", f"{RAW}/IN_DEV", headers=token.headers, body={**query, "secretValue": "v"})
-    ) == denied("edit")
-    assert _denial(call(fake, "DELETE", f"{RAW}/IN_DEV", headers=token.headers, body=query)) == denied("delete")
+    scope = {"workspaceId": fake.project.id, "environment": "dev", "secretPath": "/"}
+    if method == "GET":
+        response = call(fake, method, route, headers=token.headers, query=scope)
+    else:
+        response = call(fake, method, route, headers=token.headers, body={**scope, "secretValue": "v"})
+    assert _denial(response) == (status, "PermissionDenied", f"You are not allowed to {action} on secrets")
     assert fake.secrets() == {"IN_DEV": "v"}
-
-
-@pytest.mark.infisical(profile="2024-08")
-def test_the_2024_08_server_refuses_a_list_outside_scope_naming_read() -> None:
-    fake = FakeInfisical(profile="2024-08")
-    fake.set_secret("IN_DEV", "v")
-    token = fake.create_service_token(scopes=[("prod", "/"), ("staging", "/")])
-    query = {"workspaceId": fake.project.id, "environment": "dev", "secretPath": "/"}
-    expected = (401, "PermissionDenied", "You are not allowed to read on secrets")
-    assert _denial(call(fake, "GET", RAW, headers=token.headers, query=query)) == expected
-    assert _denial(call(fake, "GET", f"{RAW}/IN_DEV", headers=token.headers, query=query)) == expected

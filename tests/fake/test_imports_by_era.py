@@ -18,34 +18,12 @@ import pytest
 from pytest_infisical.fake import FakeInfisical
 from pytest_infisical.http import Response
 
+from ..fidelity.conftest import RAW_SECRET_KEYS_LATEST
 from .conftest import call, identity_headers, login
 
 RAW = "/api/v3/secrets/raw"
 HIDDEN = "<hidden-by-infisical>"
 BARE_DROPPED = {"secretComment", "secretReminderNote", "secretReminderRepeatDays"}
-#: today's raw secret object (§13.3)
-LATEST_KEYS = {
-    "_id",
-    "createdAt",
-    "environment",
-    "id",
-    "isRotatedSecret",
-    "rotationId",
-    "secretComment",
-    "secretKey",
-    "secretMetadata",
-    "secretPath",
-    "secretReminderNote",
-    "secretReminderRepeatDays",
-    "secretValue",
-    "secretValueHidden",
-    "skipMultilineEncoding",
-    "tags",
-    "type",
-    "updatedAt",
-    "version",
-    "workspace",
-}
 
 
 def _json(response: Response) -> dict[str, Any]:
@@ -66,12 +44,16 @@ def _headers(fake: FakeInfisical, project: Any = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {login(fake, identity)}"}
 
 
-@pytest.mark.infisical(profile="latest")
-def test_imports_are_listed_when_asked_and_hidden_with_the_values() -> None:
+def _today() -> tuple[FakeInfisical, dict[str, str], dict[str, str]]:
+    """A ``latest`` fake with an import, an admin identity's headers and the query of ``dev:/``."""
     fake = FakeInfisical(profile="latest")
     _seed(fake)
-    headers = identity_headers(fake, "admin")
-    query = {"workspaceId": fake.project.id, "environment": "dev"}
+    return fake, identity_headers(fake, "admin"), {"workspaceId": fake.project.id, "environment": "dev"}
+
+
+@pytest.mark.infisical(profile="latest")
+def test_imports_are_listed_when_asked_and_hidden_with_the_values() -> None:
+    fake, headers, query = _today()
     assert _json(call(fake, "GET", RAW, headers=headers, query=query))["imports"] == []
     hidden = _json(
         call(fake, "GET", RAW, headers=headers, query={**query, "include_imports": "true", "viewSecretValue": "false"})
@@ -83,8 +65,8 @@ def test_imports_are_listed_when_asked_and_hidden_with_the_values() -> None:
     assert [(s["secretKey"], s["secretValue"], s["secretValueHidden"]) for s in entry["secrets"]] == [
         ("IMPORTED", HIDDEN, True)
     ]
-    # an imported secret is today's raw secret object, whose `metadata` is gone
-    assert set(entry["secrets"][0]) <= LATEST_KEYS
+    # an imported secret is today's raw secret object (§13.3), whose `metadata` is gone
+    assert set(entry["secrets"][0]) <= RAW_SECRET_KEYS_LATEST
 
 
 @pytest.mark.infisical(profile="2024-08")
@@ -133,45 +115,37 @@ def test_the_2024_08_server_finds_a_single_secret_through_an_import(version: int
 @pytest.mark.infisical(profile="latest")
 def test_a_name_only_in_an_import_is_not_found_unless_imports_are_asked() -> None:
     """§12.4/§13.2: with ``include_imports=false`` the single GET does not look in imports."""
-    fake = FakeInfisical(profile="latest")
-    _seed(fake)
-    headers = identity_headers(fake, "admin")
-    query = {"workspaceId": fake.project.id, "environment": "dev"}
+    fake, headers, query = _today()
     unasked = call(fake, "GET", f"{RAW}/IMPORTED", headers=headers, query=query)
     assert (unasked.status, unasked.json()["message"]) == (404, "Secret with name 'IMPORTED' not found")
     asked = _json(call(fake, "GET", f"{RAW}/IMPORTED", headers=headers, query={**query, "include_imports": "true"}))
     assert asked["secret"]["secretValue"] == "from-staging"
 
 
-@pytest.mark.infisical(profile="2024-08")
-def test_the_2024_08_server_lists_every_import_whatever_the_scope() -> None:
-    fake = FakeInfisical(profile="2024-08")
+@pytest.mark.parametrize(
+    ("profile", "scopes", "listed"),
+    [
+        # 2024-08 (§12.4): the source's scope is not checked, every import is listed with its secrets
+        pytest.param(
+            "2024-08",
+            [("dev", "/**")],
+            [("staging", ["FROM_STAGING"]), ("prod", ["FROM_PROD"])],
+            id="2024-08 lists every import",
+        ),
+        # 2023 (profiles.md): an import the caller may not read is left out, the next one kept
+        pytest.param("2023", [("dev", "/"), ("prod", "/")], [("prod", ["FROM_PROD"])], id="2023 leaves out staging"),
+    ],
+)
+def test_imports_and_the_callers_scope(profile: str, scopes: list[tuple[str, str]], listed: list[Any]) -> None:
+    fake = FakeInfisical(profile=profile)
     fake.set_secret("FROM_STAGING", "s", environment="staging")
     fake.set_secret("FROM_PROD", "p", environment="prod")
     fake.add_import("staging", "/")
     fake.add_import("prod", "/")
-    token = fake.create_service_token(scopes=[("dev", "/**")], permissions=["read"])
+    token = fake.create_service_token(scopes=scopes, permissions=["read"])
     query = {"workspaceId": fake.project.id, "environment": "dev", "include_imports": "true"}
-    listed = _json(call(fake, "GET", RAW, headers=token.headers, query=query))
-    assert [(i["environment"], [s["secretKey"] for s in i["secrets"]]) for i in listed["imports"]] == [
-        ("staging", ["FROM_STAGING"]),
-        ("prod", ["FROM_PROD"]),
-    ]
-
-
-@pytest.mark.infisical(profile="2023")
-def test_2023_leaves_out_an_unreadable_import_and_keeps_the_next() -> None:
-    fake = FakeInfisical(profile="2023")
-    fake.set_secret("FROM_STAGING", "s", environment="staging")
-    fake.set_secret("FROM_PROD", "p", environment="prod")
-    fake.add_import("staging", "/")
-    fake.add_import("prod", "/")
-    token = fake.create_service_token(scopes=[("dev", "/"), ("prod", "/")], permissions=["read"])
-    query = {"workspaceId": fake.project.id, "environment": "dev", "include_imports": "true"}
-    listed = _json(call(fake, "GET", RAW, headers=token.headers, query=query))
-    assert [(i["environment"], [s["secretKey"] for s in i["secrets"]]) for i in listed["imports"]] == [
-        ("prod", ["FROM_PROD"])
-    ]
+    body = _json(call(fake, "GET", RAW, headers=token.headers, query=query))
+    assert [(i["environment"], [s["secretKey"] for s in i["secrets"]]) for i in body["imports"]] == listed
 
 
 @pytest.mark.infisical(profile="latest")

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from pytest_infisical.credentials import ApiKey
 from pytest_infisical.fake import FakeInfisical
 from pytest_infisical.http import Response
 
@@ -39,6 +40,10 @@ def _scope(fake: FakeInfisical, **more: str) -> dict[str, str]:
     return {"workspaceId": fake.project.id, "environment": "dev", **more}
 
 
+def _write(fake: FakeInfisical, key: ApiKey, method: str, name: str = "SHARED_NAME", **body: str) -> Response:
+    return call(fake, method, f"{RAW}/{name}", headers=key.headers, body=_scope(fake, **body))
+
+
 def _ok(response: Response) -> dict[str, Any]:
     assert response.status == 200, response.body
     secret = response.json()["secret"]
@@ -48,15 +53,7 @@ def _ok(response: Response) -> dict[str, Any]:
 
 def test_an_override_is_read_first_and_written_alone(fake: FakeInfisical) -> None:
     key = fake.create_api_key()
-    created = _ok(
-        call(
-            fake,
-            "POST",
-            f"{RAW}/SHARED_NAME",
-            headers=key.headers,
-            body=_scope(fake, type="personal", secretValue="my-value"),
-        )
-    )
+    created = _ok(_write(fake, key, "POST", type="personal", secretValue="my-value"))
     assert (created["type"], created["secretValue"], created["user"]) == ("personal", "my-value", fake.user.id)
     assert fake.secret("SHARED_NAME").value == "team-value"
 
@@ -65,20 +62,12 @@ def test_an_override_is_read_first_and_written_alone(fake: FakeInfisical) -> Non
     shared = _ok(call(fake, "GET", f"{RAW}/SHARED_NAME", headers=key.headers, query=_scope(fake, type="shared")))
     assert (shared["type"], shared["secretValue"]) == ("shared", "team-value")
 
-    updated = _ok(
-        call(
-            fake,
-            "PATCH",
-            f"{RAW}/SHARED_NAME",
-            headers=key.headers,
-            body=_scope(fake, type="personal", secretValue="my-new-value"),
-        )
-    )
+    updated = _ok(_write(fake, key, "PATCH", type="personal", secretValue="my-new-value"))
     assert (updated["type"], updated["secretValue"]) == ("personal", "my-new-value")
     assert fake.secret("SHARED_NAME", type="personal").value == "my-new-value"
     assert fake.secret("SHARED_NAME").value == "team-value"
 
-    deleted = _ok(call(fake, "DELETE", f"{RAW}/SHARED_NAME", headers=key.headers, body=_scope(fake, type="personal")))
+    deleted = _ok(_write(fake, key, "DELETE", type="personal"))
     assert deleted["type"] == "personal"
     assert fake.secret("SHARED_NAME").value == "team-value"
     with pytest.raises(LookupError):
@@ -88,27 +77,18 @@ def test_an_override_is_read_first_and_written_alone(fake: FakeInfisical) -> Non
 def test_a_shared_write_leaves_the_override_alone(fake: FakeInfisical) -> None:
     key = fake.create_api_key()
     fake.set_secret("SHARED_NAME", "my-value", type="personal")
-    updated = _ok(
-        call(
-            fake,
-            "PATCH",
-            f"{RAW}/SHARED_NAME",
-            headers=key.headers,
-            body=_scope(fake, type="shared", secretValue="team-new"),
-        )
-    )
+    updated = _ok(_write(fake, key, "PATCH", type="shared", secretValue="team-new"))
     assert (updated["type"], updated["secretValue"]) == ("shared", "team-new")
     assert fake.secret("SHARED_NAME", type="personal").value == "my-value"
 
 
 def test_an_override_needs_its_shared_secret_and_is_made_once(fake: FakeInfisical) -> None:
     key = fake.create_api_key()
-    body = _scope(fake, type="personal", secretValue="mine")
-    first = call(fake, "POST", f"{RAW}/SHARED_NAME", headers=key.headers, body=body)
+    first = _write(fake, key, "POST", type="personal", secretValue="mine")
     assert first.status == 200, first.body
-    again = call(fake, "POST", f"{RAW}/SHARED_NAME", headers=key.headers, body=body)
+    again = _write(fake, key, "POST", type="personal", secretValue="mine")
     assert (again.status, again.json()["message"]) == (400, "Failed to create secret that already exists")
-    orphan = call(fake, "POST", f"{RAW}/NO_SHARED", headers=key.headers, body=body)
+    orphan = _write(fake, key, "POST", "NO_SHARED", type="personal", secretValue="mine")
     assert (orphan.status, orphan.json()["message"]) == (
         400,
         "Failed to create personal secret override for no corresponding shared secret",
