@@ -68,7 +68,18 @@ _HEX = re.compile(rb"[0-9A-Fa-f]+\Z")
 _BREAKS = re.compile(r"[\r\n\0]")
 
 
+#: Node's names (Fastify's, and so Infisical's ``error``) where Python's differ, or change between versions
+_NODE_PHRASES = {
+    413: "Payload Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Entity",
+}
+
+
 def _phrase(status: int) -> str:
+    if status in _NODE_PHRASES:
+        return _NODE_PHRASES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -315,9 +326,10 @@ def _content_length(values: list[str], limit: int) -> int:
     (value,) = items
     if not _DIGITS.match(value):
         raise _Refusal(400, "invalid Content-Length")
-    if len(value.lstrip("0")) > 15 or int(value) > limit:
+    significant = value.lstrip("0") or "0"  # leading zeros are valid (1*DIGIT) but count against int()'s digit limit
+    if len(significant) > 15 or int(significant) > limit:
         raise _Refusal(413, f"request body larger than {limit} bytes")
-    return int(value)
+    return int(significant)
 
 
 def _expectation(values: dict[str, list[str]]) -> bool:
