@@ -1,0 +1,92 @@
+"""Starting the live server on a given port, restarting it there, and refusing connections it has no thread for.
+
+docs/server.md: ``serve --port`` binds the port it is given (``0`` picks a free one) and fails with
+"cannot listen on …" when the address cannot be bound; docs/limits.md: a connection the server
+cannot give a thread gets ``503`` with ``Retry-After: 1``, answered without a thread.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import threading
+
+import pytest
+
+from pytest_infisical.transports.server import LiveServer
+
+from .wire import Recording, Wire, request
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_server_listens_on_the_port_it_is_given() -> None:
+    port = _free_port()
+    with LiveServer(Recording(), port=port) as server:
+        assert (server.port, server.url) == (port, f"http://127.0.0.1:{port}")
+        with Wire(server) as wire:
+            assert wire.send(request("GET", "/x", "Connection: close")).answer().status == 200
+
+
+def test_a_server_restarted_on_its_port_binds_at_once_after_serving() -> None:
+    port = _free_port()
+    with LiveServer(Recording(), port=port) as server, Wire(server) as wire:
+        # the server closes first, so its side of the connection lingers in TIME_WAIT
+        assert wire.send(request("GET", "/x", "Connection: close")).answer().status == 200
+        assert wire.rest() == b""
+    with LiveServer(Recording(), port=port) as again, Wire(again) as wire:
+        assert wire.send(request("GET", "/x", "Connection: close")).answer().status == 200
+
+
+def test_a_port_in_use_fails_start_and_leaves_no_thread() -> None:
+    with LiveServer(Recording()) as first:
+        second = LiveServer(Recording(), port=first.port)
+        with pytest.raises(OSError, match="in use") as refused:
+            second.start()
+        assert refused.value.errno == errno.EADDRINUSE
+        assert second.threads == []
+        second.stop()  # stopping a server that never started is harmless
+        with Wire(first) as wire:  # the first server is untouched
+            assert wire.send(request("GET", "/x", "Connection: close")).answer().status == 200
+
+
+def test_stop_is_idempotent_and_leaves_no_thread() -> None:
+    server = LiveServer(Recording()).start()
+    with Wire(server) as wire:
+        assert wire.send(request("GET", "/x")).answer().status == 200
+        server.stop()
+        server.stop()
+        assert wire.rest() == b""  # the open keep-alive connection was closed
+    assert server.threads == []
+
+
+def test_a_connection_without_a_thread_gets_the_503_of_a_full_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_start = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        if thread.name.startswith("infisical-conn-"):
+            raise RuntimeError("can't start new thread")
+        real_start(thread)
+
+    handler = Recording()
+    with LiveServer(handler, max_connections=7) as server:
+        monkeypatch.setattr(threading.Thread, "start", start)
+        with Wire(server) as wire:
+            answer = wire.send(request("GET", "/x")).answer()
+            after = wire.rest()
+        monkeypatch.undo()
+        assert len(server.threads) == 1  # the accept loop only: the refused connection was forgotten
+        with Wire(server) as wire:
+            assert wire.send(request("GET", "/y", "Connection: close")).answer().status == 200
+    assert answer.status == 503 and after == b""
+    assert answer.header("Retry-After") == "1" and answer.header("Connection") == "close"
+    assert answer.json() == {
+        "statusCode": 503,
+        "message": "the server is serving its limit of 7 connections; retry later",
+        "error": "Service Unavailable",
+    }
+    assert [r.path for r in handler.requests] == ["/y"]
