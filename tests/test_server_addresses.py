@@ -97,3 +97,10 @@ def test_a_target_that_is_neither_a_path_nor_an_http_url_is_a_400(
         answer = wire.send(request("GET", target)).answer()
     assert answer.json() == {"statusCode": 400, "message": "the request target must be a path", "error": "Bad Request"}
     assert handler.requests == []
+
+
+def test_the_handler_is_told_the_clients_address(live: LiveServer, handler: Recording) -> None:
+    # the address rate limits count per client (docs/faults.md, "Rate limits of 2024-08")
+    with Wire(live) as wire:
+        assert wire.send(request("GET", "/x", "Connection: close")).answer().status == 200
+    assert handler.requests[0].client == "127.0.0.1"

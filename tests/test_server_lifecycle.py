@@ -10,12 +10,15 @@ from __future__ import annotations
 import errno
 import socket
 import threading
+import time
+from typing import Callable
 
 import pytest
 
+from pytest_infisical.transports import server as server_module
 from pytest_infisical.transports.server import LiveServer
 
-from .wire import Recording, Wire, request
+from .wire import TIMEOUT, Recording, Wire, request
 
 
 def _free_port() -> int:
@@ -90,3 +93,36 @@ def test_a_connection_without_a_thread_gets_the_503_of_a_full_server(monkeypatch
         "error": "Service Unavailable",
     }
     assert [r.path for r in handler.requests] == ["/y"]
+
+
+def _wait_for(condition: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_refused_client_that_stays_silent_does_not_keep_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server_module, "_LINGER", 0.05)  # how long a refused connection is drained
+    with LiveServer(Recording()) as server, Wire(server) as wire:
+        assert wire.send(b"BAD\r\n\r\n").answer().status == 400
+        # the client neither sends nor closes: the server's thread still ends
+        assert _wait_for(lambda: len(server.threads) == 1)
+
+
+def test_the_server_keeps_accepting_after_refusing_a_connection_beyond_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(server_module, "_LINGER", 0.05)
+    with LiveServer(Recording(), max_connections=1) as server:
+        held = Wire(server)
+        assert held.send(request("GET", "/x")).answer().status == 200
+        with Wire(server) as beyond:
+            assert beyond.send(request("GET", "/x")).answer().status == 503
+            time.sleep(0.2)  # past the drain of the refused connection, which the client keeps open
+        held.close()
+        assert _wait_for(lambda: len(server.threads) == 1)
+        with Wire(server) as wire:
+            assert wire.send(request("GET", "/x", "Connection: close")).answer().status == 200

@@ -198,6 +198,15 @@ def test_the_connection_closes_after_the_answer_that_says_so(live: LiveServer, h
     assert [r.path for r in handler.requests] == ["/first"]
 
 
+def test_nothing_after_a_refused_request_is_served(live: LiveServer, handler: Recording) -> None:
+    with Wire(live) as wire:
+        wire.send(b"GET /x HTTP/1.1\r\nContent-Length: x\r\n\r\n" + request("GET", "/after"))
+        answer = wire.answer()
+        assert wire.rest() == b""
+    assert (answer.status, answer.header("Connection")) == (400, "close")
+    assert handler.requests == []
+
+
 # ------------------------------------------------------------------------------- reading requests
 
 
@@ -225,6 +234,14 @@ def test_field_values_are_read_without_surrounding_whitespace(live: LiveServer, 
     )
 
 
+def test_only_spaces_and_tabs_around_a_field_value_are_whitespace(live: LiveServer, handler: Recording) -> None:
+    # OWS = *( SP / HTAB ): anything else at the ends belongs to the value as sent
+    data = b"GET /x HTTP/1.1\r\nX-Form: \x0cfeed\x0b\r\nX-Letters: Xylophone X\r\nConnection: close\r\n\r\n"
+    assert one_answer_then_close(live, data)[0].status == 200
+    assert handler.requests[0].headers["X-Form"] == "\x0cfeed\x0b"
+    assert handler.requests[0].headers["X-Letters"] == "Xylophone X"
+
+
 def test_an_obs_text_field_value_reaches_the_handler_as_latin_1(live: LiveServer, handler: Recording) -> None:
     data = b"GET /x HTTP/1.1\r\nX-Name: caf\xe9\r\nConnection: close\r\n\r\n"
     assert one_answer_then_close(live, data)[0].status == 200
@@ -244,6 +261,7 @@ def test_an_obs_text_field_value_reaches_the_handler_as_latin_1(live: LiveServer
         (b"GET /x", 400, "malformed request line"),
         (b"G(T /x HTTP/1.1", 400, "malformed request line"),  # a method is a token
         (b"GET /x HTTP/11", 400, "malformed request line"),
+        (b"GET /x HTTP/1.1X", 400, "malformed request line"),
     ],
 )
 def test_request_lines(live: LiveServer, request_line: bytes, status: int, message: Optional[str]) -> None:
@@ -287,6 +305,19 @@ def test_a_chunk_may_end_with_a_bare_lf(live: LiveServer, handler: Recording) ->
     assert answer.status == 200 and handler.requests[0].body == b"abc"
 
 
+def test_chunk_extensions_are_skipped_however_many(live: LiveServer, handler: Recording) -> None:
+    chunks = b'3 ;a=1;b="x;y"\r\nabc\r\n0;last\r\n\r\n'
+    answer, _ = one_answer_then_close(live, post("Transfer-Encoding: chunked", "Connection: close", body=chunks))
+    assert answer.status == 200 and handler.requests[0].body == b"abc"
+
+
+@pytest.mark.parametrize("size", [b"3\x0b", b"\x0c3", b"X3", b"3X", b"0x3", b"-3", b""])
+def test_a_chunk_size_that_is_not_hex_digits_is_a_400(live: LiveServer, handler: Recording, size: bytes) -> None:
+    answer, _ = one_answer_then_close(live, post("Transfer-Encoding: chunked", body=size + b"\r\nabc\r\n0\r\n\r\n"))
+    assert answer.json() == {"statusCode": 400, "message": "invalid chunk size", "error": "Bad Request"}
+    assert handler.requests == []
+
+
 @pytest.mark.parametrize(
     ("fields", "version", "status", "message"),
     [
@@ -302,6 +333,9 @@ def test_a_chunk_may_end_with_a_bare_lf(live: LiveServer, handler: Recording) ->
         (("Content-Length: 3, 4",), "HTTP/1.1", 400, "conflicting Content-Length values"),
         (("Content-Length: 3x",), "HTTP/1.1", 400, "invalid Content-Length"),
         (("Content-Length: ",), "HTTP/1.1", 400, "invalid Content-Length"),
+        (("Content-Length: 3\x0c",), "HTTP/1.1", 400, "invalid Content-Length"),
+        (("Content-Length: 3\xa0",), "HTTP/1.1", 400, "invalid Content-Length"),
+        (("Content-Length: X3",), "HTTP/1.1", 400, "invalid Content-Length"),
     ],
 )
 def test_framing_the_server_refuses(
@@ -323,7 +357,8 @@ def test_content_length_items_may_carry_whitespace(live: LiveServer, handler: Re
 def test_expect_100_continue_is_case_insensitive(live: LiveServer, handler: Recording) -> None:
     with Wire(live) as wire:
         wire.send(post("Content-Length: 3", "Expect: 100-Continue", "Connection: close"))
-        assert wire.answer().status == 100
+        interim = wire.answer()
+        assert (interim.status_line, interim.fields) == (b"HTTP/1.1 100 Continue", [])  # RFC 9110 §15.2.1
         assert wire.send(b"abc").answer().status == 200
     assert handler.requests[0].body == b"abc"
 

@@ -75,6 +75,16 @@ def test_a_request_line_of_exactly_the_limit_leaves_no_room_for_the_rest_of_the_
     )
 
 
+def test_a_request_line_after_a_stray_empty_line_is_bounded_the_same(small: LiveServer, handler: Recording) -> None:
+    refused(
+        exchange(small, b"\r\n" + line_of(LIMIT + 1) + b"\r\n"),
+        414,
+        "URI Too Long",
+        f"request line longer than {LIMIT} bytes",
+    )
+    assert handler.requests == []
+
+
 def test_a_head_that_is_only_a_request_line_is_served_at_exactly_the_limit(
     small: LiveServer, handler: Recording
 ) -> None:
@@ -165,6 +175,14 @@ def test_chunks_adding_up_to_exactly_the_body_limit_are_served(small: LiveServer
     ids=["second-chunk-over", "one-chunk-over"],
 )
 def test_chunks_one_byte_over_the_body_limit_are_a_413(small: LiveServer, handler: Recording, chunks: bytes) -> None:
+    refused(
+        exchange(small, chunked_post(chunks)), 413, "Payload Too Large", f"request body larger than {BODY_LIMIT} bytes"
+    )
+    assert handler.requests == []
+
+
+def test_every_chunk_counts_towards_the_body_limit(small: LiveServer, handler: Recording) -> None:
+    chunks = b"190\r\n%s\r\n190\r\n%s\r\nc9\r\n%s\r\n0\r\n\r\n" % (b"a" * 400, b"b" * 400, b"c" * 201)
     refused(
         exchange(small, chunked_post(chunks)), 413, "Payload Too Large", f"request body larger than {BODY_LIMIT} bytes"
     )
