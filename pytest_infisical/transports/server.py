@@ -198,11 +198,9 @@ class _Connection:
         for name, value in headers:
             values.setdefault(name.lower(), []).append(value)
         body = self._body(values, http_11=version == "HTTP/1.1")
-        connection = ",".join(values.get("connection", [])).lower()
-        if version == "HTTP/1.1":
-            keep_alive = "close" not in connection
-        else:
-            keep_alive = "keep-alive" in connection
+        # Connection is a list of option tokens (RFC 9110 §7.6.1): "x-closed" is not "close"
+        options = {item.strip(" \t").lower() for value in values.get("connection", []) for item in value.split(",")}
+        keep_alive = "close" not in options if version == "HTTP/1.1" else "keep-alive" in options
         url = f"http://{self.server.authority}{path}"
         return Request(method=method, url=url, headers=headers, body=body, client=self.peer), keep_alive
 
