@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import socket
+import subprocess
+import sys
 import threading
 import time
 from typing import Callable
@@ -126,3 +128,25 @@ def test_the_server_keeps_accepting_after_refusing_a_connection_beyond_its_limit
         assert _wait_for(lambda: len(server.threads) == 1)
         with Wire(server) as wire:
             assert wire.send(request("GET", "/x", "Connection: close")).answer().status == 200
+
+
+FORGOTTEN = """
+import socket
+from pytest_infisical.http import Response
+from pytest_infisical.transports.server import LiveServer
+
+class Ok:
+    def handle(self, request):
+        return Response(200, {}, b"ok")
+
+server = LiveServer(Ok()).start()
+client = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+client.sendall(b"GET /x HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+print(client.recv(65536).split(b"\\r\\n", 1)[0].decode())
+# neither the server nor the kept-alive connection is ever stopped: the interpreter still exits
+"""
+
+
+def test_a_server_never_stopped_does_not_keep_the_process_alive() -> None:
+    done = subprocess.run([sys.executable, "-c", FORGOTTEN], capture_output=True, text=True, timeout=30, check=False)
+    assert (done.returncode, done.stdout) == (0, "HTTP/1.1 200 OK\n"), done.stderr

@@ -13,9 +13,12 @@ its surrounding whitespace (RFC 9112 §5). The server owns the framing: it sends
 
 from __future__ import annotations
 
+import email.utils
 import re
 import socket
+import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Optional
 
 import pytest
@@ -108,6 +111,28 @@ def test_every_answer_is_dated_in_the_http_date_format(live: LiveServer) -> None
     days, months = "Mon|Tue|Wed|Thu|Fri|Sat|Sun", "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
     pattern = rf"({days}), \d\d ({months}) \d{{4}} \d\d:\d\d:\d\d GMT"
     assert re.fullmatch(pattern, answer.header("Date")), answer.header("Date")
+
+
+def test_the_date_is_gmt_whatever_the_local_time_zone(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not hasattr(time, "tzset"):
+        pytest.skip("needs time.tzset")
+    monkeypatch.setenv("TZ", "IST-5:30")  # five and a half hours east of GMT
+    time.tzset()
+    try:
+        answer, _ = one_answer_then_close(live, request("GET", "/x", "Connection: close"))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    sent = email.utils.parsedate_to_datetime(answer.header("Date"))
+    assert abs((sent - datetime.now(timezone.utc)).total_seconds()) < 3600  # the same hour, give or take
+
+
+def test_a_head_whose_answer_cannot_be_sent_gets_the_500_without_a_body() -> None:
+    euro = Response(200, {"X-Price": "10 \u20ac"}, b"ok")
+    with LiveServer(Recording(euro)) as server:
+        answer, after = one_answer_then_close(server, request("HEAD", "/x", "Connection: close"), head_only=True)
+    assert answer.status == 500 and int(answer.header("Content-Length")) > 0
+    assert after == b""
 
 
 @pytest.mark.parametrize(("idle", "advertised"), [(1.0, ["timeout=1"]), (2.9, ["timeout=2"]), (0.9, [])])
