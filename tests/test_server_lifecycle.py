@@ -8,12 +8,13 @@ cannot give a thread gets ``503`` with ``Retry-After: 1``, answered without a th
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-from typing import Callable
+from typing import Callable, Optional
 
 import pytest
 
@@ -78,20 +79,20 @@ def test_a_connection_without_a_thread_gets_the_503_of_a_full_server(monkeypatch
         real_start(thread)
 
     handler = Recording()
-    with LiveServer(handler, max_connections=7) as server:
+    with LiveServer(handler, max_connections=1) as server:
         monkeypatch.setattr(threading.Thread, "start", start)
         with Wire(server) as wire:
             answer = wire.send(request("GET", "/x")).answer()
             after = wire.rest()
         monkeypatch.undo()
         assert len(server.threads) == 1  # the accept loop only: the refused connection was forgotten
-        with Wire(server) as wire:
+        with Wire(server) as wire:  # and no longer counts against the limit of one
             assert wire.send(request("GET", "/y", "Connection: close")).answer().status == 200
     assert answer.status == 503 and after == b""
     assert answer.header("Retry-After") == "1" and answer.header("Connection") == "close"
     assert answer.json() == {
         "statusCode": 503,
-        "message": "the server is serving its limit of 7 connections; retry later",
+        "message": "the server is serving its limit of 1 connections; retry later",
         "error": "Service Unavailable",
     }
     assert [r.path for r in handler.requests] == ["/y"]
@@ -150,3 +151,62 @@ print(client.recv(65536).split(b"\\r\\n", 1)[0].decode())
 def test_a_server_never_stopped_does_not_keep_the_process_alive() -> None:
     done = subprocess.run([sys.executable, "-c", FORGOTTEN], capture_output=True, text=True, timeout=30, check=False)
     assert (done.returncode, done.stdout) == (0, "HTTP/1.1 200 OK\n"), done.stderr
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_a_refused_connection_is_closed_once_drained(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server_module, "_LINGER", 0.05)
+    with LiveServer(Recording(), max_connections=1) as server, Wire(server) as held:
+        assert held.send(request("GET", "/x")).answer().status == 200
+        before = _open_descriptors()
+        with Wire(server) as beyond:  # one descriptor here, one for the server's end
+            assert beyond.send(request("GET", "/x")).answer().status == 503
+            assert beyond.rest() == b""  # the answer, then the server's end of the stream
+            # the client keeps its end open and silent: nothing but the drain's end wakes the server,
+            # which then closes its end and holds no descriptor for it
+            assert _wait_for(lambda: _open_descriptors() == before + 1)
+
+
+class _Waits(threading.Event):
+    """The server's stop event, recording each back-off the accept loop waits (without waiting)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waited: list[float] = []
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        self.waited.append(timeout if timeout is not None else -1.0)
+        return self.is_set()
+
+
+def test_the_accept_loop_backs_off_from_10_ms_doubling_to_1_s_once_per_outage(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # docs/limits.md: "backs off (10 ms, doubling up to 1 s) and accepts again once descriptors
+    # free up, saying so once on stderr"
+    server = LiveServer(Recording())
+    waits = server.stopping = _Waits()
+    failures = [OSError(errno.EMFILE, "Too many open files") for _ in range(9)]
+    real_accept = socket.socket.accept
+
+    def accept(sock: socket.socket) -> tuple[socket.socket, object]:
+        if failures and sock is server._listener:
+            raise failures.pop()
+        return real_accept(sock)
+
+    monkeypatch.setattr(socket.socket, "accept", accept)
+    with server:
+        for outage in (9, 2):
+            failures[:] = [OSError(errno.EMFILE, "Too many open files") for _ in range(outage)]
+            with Wire(server) as wire:
+                assert wire.send(request("GET", "/x", "Connection: close")).answer().status == 200
+    assert waits.waited == [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.0, 1.0, 0.01, 0.02]
+    assert (
+        capsys.readouterr().err.splitlines()
+        == [f"pytest-infisical: the server at {server.url} cannot accept connections (Too many open files); retrying"]
+        * 2
+    )
