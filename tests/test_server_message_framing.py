@@ -205,6 +205,9 @@ def test_the_status_line_names_a_status_python_does_not_know() -> None:
         ("HTTP/1.0", ("Connection: x-custom", "Connection: keep-alive"), True),
         ("HTTP/1.1", ("Connection: x-closed, x-close-notify",), True),  # options are tokens, not substrings
         ("HTTP/1.1", ("Connection: te ,\tClose ",), False),
+        ("HTTP/1.1", ("Connection: close, te",), False),
+        ("HTTP/1.1", ("Connection: Xclose",), True),
+        ("HTTP/1.1", ("Connection: close\x0c",), True),  # only SP and HTAB surround an option
         ("HTTP/1.0", ("Connection: x-keep-alive-ext",), False),
     ],
 )
