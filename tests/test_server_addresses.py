@@ -9,7 +9,6 @@ case-insensitive (RFC 3986 §3.1) and whose empty path stands for ``/`` (RFC 911
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -17,16 +16,8 @@ import requests
 
 from pytest_infisical.transports.server import LiveServer
 
+from .test_server_hardening import _ipv6_loopback
 from .wire import TIMEOUT, Recording, Wire, request
-
-
-def _ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as sock:
-            sock.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize(

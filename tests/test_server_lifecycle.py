@@ -15,14 +15,15 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Callable, Optional
+from typing import Optional
 
 import pytest
 
 from pytest_infisical.transports import server as server_module
 from pytest_infisical.transports.server import LiveServer
 
-from .wire import TIMEOUT, Recording, Wire, request
+from .test_server_hardening import wait_for
+from .wire import Recording, Wire, request
 
 
 def _free_port() -> int:
@@ -99,21 +100,12 @@ def test_a_connection_without_a_thread_gets_the_503_of_a_full_server(monkeypatch
     assert [r.path for r in handler.requests] == ["/y"]
 
 
-def _wait_for(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + TIMEOUT
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 def test_a_refused_client_that_stays_silent_does_not_keep_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(server_module, "_LINGER", 0.05)  # how long a refused connection is drained
     with LiveServer(Recording()) as server, Wire(server) as wire:
         assert wire.send(b"BAD\r\n\r\n").answer().status == 400
         # the client neither sends nor closes: the server's thread still ends
-        assert _wait_for(lambda: len(server.threads) == 1)
+        assert wait_for(lambda: len(server.threads) == 1)
 
 
 def test_the_server_keeps_accepting_after_refusing_a_connection_beyond_its_limit(
@@ -127,7 +119,7 @@ def test_the_server_keeps_accepting_after_refusing_a_connection_beyond_its_limit
             assert beyond.send(request("GET", "/x")).answer().status == 503
             time.sleep(0.2)  # past the drain of the refused connection, which the client keeps open
         held.close()
-        assert _wait_for(lambda: len(server.threads) == 1)
+        assert wait_for(lambda: len(server.threads) == 1)
         with Wire(server) as wire:
             assert wire.send(request("GET", "/x", "Connection: close")).answer().status == 200
 
@@ -169,7 +161,7 @@ def test_a_refused_connection_is_closed_once_drained(monkeypatch: pytest.MonkeyP
             assert beyond.rest() == b""  # the answer, then the server's end of the stream
             # the client keeps its end open and silent: nothing but the drain's end wakes the server,
             # which then closes its end and holds no descriptor for it
-            assert _wait_for(lambda: _open_descriptors() == before + 1)
+            assert wait_for(lambda: _open_descriptors() == before + 1)
 
 
 class _Waits(threading.Event):
