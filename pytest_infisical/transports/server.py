@@ -68,7 +68,18 @@ _HEX = re.compile(rb"[0-9A-Fa-f]+\Z")
 _BREAKS = re.compile(r"[\r\n\0]")
 
 
+#: Node's names (Fastify's, and so Infisical's ``error``) where Python's differ, or change between versions
+_NODE_PHRASES = {
+    413: "Payload Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Entity",
+}
+
+
 def _phrase(status: int) -> str:
+    if status in _NODE_PHRASES:
+        return _NODE_PHRASES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -187,11 +198,9 @@ class _Connection:
         for name, value in headers:
             values.setdefault(name.lower(), []).append(value)
         body = self._body(values, http_11=version == "HTTP/1.1")
-        connection = ",".join(values.get("connection", [])).lower()
-        if version == "HTTP/1.1":
-            keep_alive = "close" not in connection
-        else:
-            keep_alive = "keep-alive" in connection
+        # Connection is a list of option tokens (RFC 9110 §7.6.1): "x-closed" is not "close"
+        options = {item.strip(" \t").lower() for value in values.get("connection", []) for item in value.split(",")}
+        keep_alive = "close" not in options if version == "HTTP/1.1" else "keep-alive" in options
         url = f"http://{self.server.authority}{path}"
         return Request(method=method, url=url, headers=headers, body=body, client=self.peer), keep_alive
 
@@ -315,9 +324,10 @@ def _content_length(values: list[str], limit: int) -> int:
     (value,) = items
     if not _DIGITS.match(value):
         raise _Refusal(400, "invalid Content-Length")
-    if len(value.lstrip("0")) > 15 or int(value) > limit:
+    significant = value.lstrip("0") or "0"  # leading zeros are valid (1*DIGIT) but count against int()'s digit limit
+    if len(significant) > 15 or int(significant) > limit:
         raise _Refusal(413, f"request body larger than {limit} bytes")
-    return int(value)
+    return int(significant)
 
 
 def _expectation(values: dict[str, list[str]]) -> bool:
