@@ -17,13 +17,12 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Hashable, Mapping, Sequence
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Union
 
 import attrs
 
 # the transport faults live beside Request and Response; importable from here as they always were
-from .http import ConnectionFault, Request, Response, TimeoutFault, TransportFault
+from .http import ConnectionFault, Request, Response, TimeoutFault, TransportFault, reason_phrase
 from .journal import PathLike, PathPattern
 
 if TYPE_CHECKING:
@@ -249,12 +248,8 @@ class Faults:
 
 
 def _gateway(status: int) -> bytes:
-    phrase = f"{status} {HTTPStatus(status).phrase}"
+    phrase = f"{status} {reason_phrase(status, 'Error')}"
     return f"<html><head><title>{phrase}</title></head><body><center><h1>{phrase}</h1></center></body></html>".encode()
-
-
-def _phrase(status: int) -> str:
-    return HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
 
 
 def with_body(status: int, body: bytes, headers: Optional[Mapping[str, str]] = None) -> Response:
@@ -282,7 +277,7 @@ def render_any(
         body = None
     if not isinstance(body, dict):
         body = {}
-    body.update({"statusCode": status, "message": message, "error": _phrase(status)})
+    body.update({"statusCode": status, "message": message, "error": reason_phrase(status, "Error")})
     return Response.json_body(status, body, extra)
 
 
@@ -299,7 +294,8 @@ def status_response(outcome: Outcome, render_error: RenderError) -> Response:
         headers["Retry-After"] = "1"
     if status in (502, 503, 504):
         return Response(status, {"Content-Type": "text/html", **headers}, _gateway(status))
-    return render_any(render_error, status, f"{_phrase(status)} (injected by pytest-infisical)", headers)
+    name = reason_phrase(status, "Error")
+    return render_any(render_error, status, f"{name} (injected by pytest-infisical)", headers)
 
 
 def corrupt(response: Response, how: str) -> Response:

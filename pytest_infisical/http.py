@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from http import HTTPStatus
 from typing import Any, Generic, Optional, Protocol, TypeVar, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -214,6 +215,27 @@ class Served:
 
 #: the metadata of a response whose handler said nothing
 NOTHING_SERVED = Served()
+
+
+#: Node's names for a status (Fastify's, so the ``error`` of Infisical's answers) where Python's
+#: differ or change between Python versions (3.13 renamed 413, 414, 416 and 422)
+_NODE_PHRASES = {
+    413: "Payload Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Entity",
+    509: "Bandwidth Limit Exceeded",
+}
+
+
+def reason_phrase(status: int, default: str) -> str:
+    """``status``'s name as Infisical's server (Node) names it; ``default`` for one it has no name for."""
+    if status in _NODE_PHRASES:
+        return _NODE_PHRASES[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return default
 
 
 @attrs.frozen(repr=False)

@@ -29,11 +29,10 @@ import socket
 import sys
 import threading
 import time
-from http import HTTPStatus
 from typing import Any, Callable, Optional, cast
 from urllib.parse import urlsplit
 
-from ..http import ConnectionFault, Handler, Request, Response, TimeoutFault
+from ..http import ConnectionFault, Handler, Request, Response, TimeoutFault, reason_phrase
 
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
@@ -68,27 +67,11 @@ _HEX = re.compile(rb"[0-9A-Fa-f]+\Z")
 _BREAKS = re.compile(r"[\r\n\0]")
 
 
-#: Node's names (Fastify's, and so Infisical's ``error``) where Python's differ, or change between versions
-_NODE_PHRASES = {
-    413: "Payload Too Large",
-    414: "URI Too Long",
-    416: "Range Not Satisfiable",
-    422: "Unprocessable Entity",
-}
-
-
-def _phrase(status: int) -> str:
-    if status in _NODE_PHRASES:
-        return _NODE_PHRASES[status]
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
-
-
 def plain_error(status: int, message: str) -> Response:
     """The default ``render_error``: Infisical's error shape, ``{"statusCode", "message", "error"}``."""
-    return Response.json_body(status, {"statusCode": status, "message": message, "error": _phrase(status)})
+    return Response.json_body(
+        status, {"statusCode": status, "message": message, "error": reason_phrase(status, "Unknown")}
+    )
 
 
 def _peer(sock: socket.socket) -> Optional[str]:
@@ -424,7 +407,7 @@ class LiveServer:
 
     def _encode(self, response: Response, keep_alive: bool, head: bool) -> bytes:
         status = response.status
-        lines = [f"HTTP/1.1 {status} {_phrase(status)}"]
+        lines = [f"HTTP/1.1 {status} {reason_phrase(status, 'Unknown')}"]
         for name, value in response.headers.raw_items():
             if _BREAKS.search(name) or _BREAKS.search(value):
                 raise ValueError("a header field holds a line break")
