@@ -88,8 +88,14 @@ class Headers(Mapping[str, str]):
     __slots__ = ("_index", "_items")
 
     def __init__(self, items: Union[Iterable[tuple[str, str]], Mapping[str, str], None] = None) -> None:
-        pairs = list(items.items() if isinstance(items, Mapping) else (items or ()))
-        self._items: tuple[tuple[str, str], ...] = tuple((str(k), str(v)) for k, v in pairs)
+        if isinstance(items, Headers):  # immutable: share its pairs and index
+            self._items, self._index = items._items, items._index
+            return
+        pairs = items.items() if isinstance(items, Mapping) else (items or ())
+        # per request, several times: a list comprehension, and str() only where needed
+        self._items: tuple[tuple[str, str], ...] = tuple(
+            [(k if k.__class__ is str else str(k), v if v.__class__ is str else str(v)) for k, v in pairs]
+        )
         index: dict[str, str] = {}
         for name, value in self._items:
             index.setdefault(name.lower(), value)
