@@ -29,7 +29,7 @@ from pytest_infisical.fake import DEFAULT_URL, FakeInfisical
 from pytest_infisical.transports.responses import RequestsTransport
 
 REQUESTS_PER_RUN = 1000
-ROUNDS = 7
+ROUNDS = 12
 PATH = "/api/v3/secrets"
 
 
