@@ -86,6 +86,8 @@ class Headers(Mapping[str, str]):
     """
 
     __slots__ = ("_index", "_items")
+    _items: tuple[tuple[str, str], ...]
+    _index: dict[str, str]
 
     def __init__(self, items: Union[Iterable[tuple[str, str]], Mapping[str, str], None] = None) -> None:
         if isinstance(items, Headers):  # immutable: share its pairs and index
@@ -93,7 +95,7 @@ class Headers(Mapping[str, str]):
             return
         pairs = items.items() if isinstance(items, Mapping) else (items or ())
         # per request, several times: a list comprehension, and str() only where needed
-        self._items: tuple[tuple[str, str], ...] = tuple(
+        self._items = tuple(
             [(k if k.__class__ is str else str(k), v if v.__class__ is str else str(v)) for k, v in pairs]
         )
         index: dict[str, str] = {}
