@@ -9,7 +9,7 @@ import hmac
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from pytest_infisical import crypto
@@ -118,13 +118,29 @@ def rekeyed(r: dict[str, Any]) -> tuple[str, Any, list[str]]:
     return dumps(done.cassette), done, real_material(r, jwt)
 
 
+_ZERO = "0" * 32
+# a comment whose base64 form is inside the placeholder JWT: no leak (found by a CI run)
+_COMMENT_IN_THE_PLACEHOLDER_JWT = {
+    "token": ServiceToken(id="0" * 24, secret=_ZERO, key=_ZERO),
+    "api_key": ApiKey(id="0" * 24, secret=_ZERO),
+    "identity": MachineIdentity(_ZERO, "0" * 64),
+    "project_key": _ZERO,
+    "values": ["00000123", "00000123", "00000123"],
+    "comment": "identi00",
+    "jwt_secret": bytes(16),
+}
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(recordings())
+@example(_COMMENT_IN_THE_PLACEHOLDER_JWT)
 def test_the_written_cassette_holds_none_of_the_real_material(r: dict[str, Any]) -> None:
     text, done, real = rekeyed(r)
-    # a random value that is also a word of the format, an id or a placeholder is no leak: skip it
+    # a random value that is also a word of the format, an id or a placeholder is no leak: skip it,
+    # in any of the forms looked for below (the comment "identi00" starts as the placeholder JWT's
+    # base64 "identityAccessToken" does)
     skeleton = rekeyed({**r, "values": ["~"] * len(r["values"]), "comment": "~"})[0]
-    assume(all(v not in skeleton for v in real))
+    assume(all(needle not in skeleton for v in real for _, needle in encodings(v)))
     for value in real:
         for encoding, needle in encodings(value):
             if len(value) >= MIN_LENGTH:
