@@ -23,6 +23,8 @@ from pytest_infisical.fake import FakeInfisical
 from pytest_infisical.http import Request, Response
 from pytest_infisical.transports.server import LiveServer
 
+from .wire import read_answer
+
 TIMEOUT = 5.0
 
 
@@ -53,19 +55,8 @@ def connect(server: LiveServer) -> socket.socket:
 
 def read_reply(sock: socket.socket, head_only: bool = False) -> Reply:
     """One response from ``sock``: status line, headers and a Content-Length body."""
-    reader = sock.makefile("rb")
-    status_line = reader.readline()
-    assert status_line.startswith(b"HTTP/1.1 "), status_line
-    headers: dict[str, str] = {}
-    while True:
-        line = reader.readline()
-        assert line, "connection closed inside the response head"
-        if line == b"\r\n":
-            break
-        name, _, value = line.decode("latin-1").partition(":")
-        headers[name.strip().lower()] = value.strip()
-    body = b"" if head_only else reader.read(int(headers.get("content-length", "0")))
-    return Reply(int(status_line.split()[1]), headers, body)
+    answer = read_answer(sock.makefile("rb"), head_only)
+    return Reply(answer.status, {name.strip().lower(): value for name, value in answer.fields}, answer.body)
 
 
 def exchange(server: LiveServer, data: bytes, shut: bool = False) -> Reply:

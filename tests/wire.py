@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import socket
 from types import TracebackType
-from typing import Optional
+from typing import BinaryIO, Optional
 
 from pytest_infisical.http import Request, Response
 from pytest_infisical.transports.server import LiveServer
@@ -39,6 +39,23 @@ class Answer:
         return json.loads(self.body)
 
 
+def read_answer(reader: BinaryIO, head_only: bool = False) -> Answer:
+    """One answer from ``reader``: status line, header fields, and a body of its ``Content-Length``."""
+    status_line = reader.readline()
+    assert status_line.startswith(b"HTTP/1.1 "), status_line
+    fields: list[tuple[str, str]] = []
+    while True:
+        line = reader.readline()
+        assert line.endswith(b"\r\n"), f"the head ended early: {line!r}"
+        if line == b"\r\n":
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        fields.append((name, value.strip()))
+    lengths = [value for name, value in fields if name.lower() == "content-length"]
+    body = b"" if head_only or not lengths else reader.read(int(lengths[0]))
+    return Answer(status_line.rstrip(b"\r\n"), fields, body)
+
+
 class Wire:
     """One client connection to ``server``, every read bounded by ``TIMEOUT``."""
 
@@ -52,19 +69,7 @@ class Wire:
 
     def answer(self, head_only: bool = False) -> Answer:
         """The next answer: status line, header fields, and a body of its ``Content-Length``."""
-        status_line = self.reader.readline()
-        assert status_line.startswith(b"HTTP/1.1 "), status_line
-        fields: list[tuple[str, str]] = []
-        while True:
-            line = self.reader.readline()
-            assert line.endswith(b"\r\n"), f"the head ended early: {line!r}"
-            if line == b"\r\n":
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            fields.append((name, value.strip()))
-        lengths = [value for name, value in fields if name.lower() == "content-length"]
-        body = b"" if head_only or not lengths else self.reader.read(int(lengths[0]))
-        return Answer(status_line.rstrip(b"\r\n"), fields, body)
+        return read_answer(self.reader, head_only)
 
     def rest(self) -> bytes:
         """Everything the server still sends until it closes the connection."""
