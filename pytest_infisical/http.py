@@ -90,9 +90,6 @@ class Headers(Mapping[str, str]):
     _index: dict[str, str]
 
     def __init__(self, items: Union[Iterable[tuple[str, str]], Mapping[str, str], None] = None) -> None:
-        if isinstance(items, Headers):  # immutable: share its pairs and index
-            self._items, self._index = items._items, items._index
-            return
         pairs = items.items() if isinstance(items, Mapping) else (items or ())
         # per request, several times: a list comprehension, and str() only where needed
         self._items = tuple(
